@@ -1,0 +1,116 @@
+package dev.cqrs.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Stores events in streams and in one global order. This is both what applications call and what every backend
+ * implements ({@code cqrs-inmemory}, {@code cqrs-jdbc}); the contract suite in {@code cqrs-test} checks a backend
+ * against every rule below.
+ *
+ * <ul>
+ *   <li>{@link #append} is atomic: all events of a call are stored, or none. The {@link ExpectedVersion} is checked
+ *       atomically with the write; a mismatch raises {@link ConcurrencyConflictException}.</li>
+ *   <li>Appending events whose ids are all stored already, in the same stream and order, stores nothing and returns the
+ *       earlier result; a partial overlap raises {@link DuplicateEventIdException}.</li>
+ *   <li>{@link #readStream} returns a stream's events in version order, versions 1..n without holes.</li>
+ *   <li>{@link #readAll} returns events in one global order that never changes once read: a reader that remembers the
+ *       last position it saw and reads after it never misses an event, whatever the interleaving of writers.</li>
+ *   <li>{@link #onAppend} tells tailing readers that new events may exist. It is only a hint: readers re-read from
+ *       their checkpoint and keep polling as a fallback.</li>
+ * </ul>
+ *
+ * <p>Bad input (a null or blank stream id, an empty event list, an unregistered event class) is rejected with an
+ * exception that says what was wrong, and nothing is written. Implementations must be thread-safe.
+ */
+public interface EventStore {
+
+  /** The longest stream id accepted. */
+  int MAX_STREAM_ID_LENGTH = 255;
+
+  /** The most events one {@link #readAll} call may ask for. */
+  int MAX_READ_LIMIT = 100_000;
+
+  /**
+   * Appends events to a stream, atomically, if the stream's version satisfies {@code expectedVersion}.
+   *
+   * @param streamId the stream, non-blank, at most {@value #MAX_STREAM_ID_LENGTH} characters
+   * @param expectedVersion what the stream's version must be for the append to go ahead
+   * @param events the events, at least one, with distinct ids
+   * @return the recorded events with their versions and positions
+   * @throws ConcurrencyConflictException if the stream's version does not satisfy {@code expectedVersion}
+   * @throws DuplicateEventIdException if some but not all ids are stored already, or stored in another way
+   * @throws UnknownEventTypeException if an event's class is not registered
+   * @throws IllegalArgumentException if the stream id is blank or too long, the list is empty, or ids repeat
+   * @throws NullPointerException if an argument or an element is null
+   */
+  AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events);
+
+  /**
+   * Appends events that start their own chains, each with a random id and fresh {@link Metadata}.
+   *
+   * @param streamId the stream
+   * @param expectedVersion what the stream's version must be for the append to go ahead
+   * @param events the events, at least one
+   * @return the recorded events with their versions and positions
+   * @see #append(String, ExpectedVersion, List)
+   */
+  default AppendResult append(String streamId, ExpectedVersion expectedVersion, Event... events) {
+    Objects.requireNonNull(events, "events must not be null");
+    List<NewEvent> wrapped = new ArrayList<>(events.length);
+    for (int i = 0; i < events.length; i++) {
+      if (events[i] == null) {
+        throw new NullPointerException("event " + i + " of the append to stream '" + streamId + "' is null");
+      }
+      wrapped.add(NewEvent.of(events[i]));
+    }
+    return append(streamId, expectedVersion, wrapped);
+  }
+
+  /**
+   * Reads a stream's events from a version on, in version order.
+   *
+   * @param streamId the stream
+   * @param fromVersion the first version to return, 1 or more
+   * @return the events, empty when the stream does not exist or has no event at or after {@code fromVersion}
+   * @throws IllegalArgumentException if the stream id is blank or {@code fromVersion} is below 1
+   */
+  List<RecordedEvent> readStream(String streamId, long fromVersion);
+
+  /**
+   * Reads a whole stream in version order.
+   *
+   * @param streamId the stream
+   * @return the events, empty when the stream does not exist
+   */
+  default List<RecordedEvent> readStream(String streamId) {
+    return readStream(streamId, 1);
+  }
+
+  /**
+   * Reads events after a position in the global order, at most {@code limit} of them.
+   *
+   * @param after the position to read after; {@link Position#START} reads from the beginning
+   * @param limit the most events to return, 1 to {@value #MAX_READ_LIMIT}
+   * @return the next events in global order; fewer than {@code limit} (or none) when the reader has caught up
+   * @throws IllegalArgumentException if {@code limit} is out of range
+   */
+  List<RecordedEvent> readAll(Position after, int limit);
+
+  /**
+   * Returns the position of the last event a reader can see now.
+   *
+   * @return the head position, {@link Position#START} when the store is empty
+   */
+  Position head();
+
+  /**
+   * Registers a listener that is told, after appends become visible, that new events may exist. Listeners must return
+   * quickly (wake a reader, do not read in the callback); an exception from a listener is logged and ignored.
+   *
+   * @param listener the hint listener
+   * @return a registration that removes the listener when closed
+   */
+  Registration onAppend(Runnable listener);
+}

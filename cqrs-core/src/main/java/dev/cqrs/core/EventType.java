@@ -1,0 +1,63 @@
+package dev.cqrs.core;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The stable name and revision under which events of one class are stored, independent of the Java class name, so
+ * that classes can be renamed and moved. A new revision means a changed shape; older revisions are upcast on read.
+ *
+ * <p>Names start with a letter and hold letters, digits, {@code _ . -}, at most {@value #MAX_NAME_LENGTH} characters.
+ * Immutable and thread-safe.
+ *
+ * @param name the stable type name, for example {@code OrderPlaced}
+ * @param revision the revision of the event's shape, 1 or more
+ */
+public record EventType(String name, int revision) {
+
+  /** The longest type name accepted. */
+  public static final int MAX_NAME_LENGTH = 200;
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.\\-]*");
+
+  /**
+   * Validates the name and the revision.
+   *
+   * @param name the stable type name, for example {@code OrderPlaced}
+   * @param revision the revision of the event's shape, 1 or more
+   * @throws NullPointerException if the name is null
+   * @throws IllegalArgumentException if the name is not a valid type name or the revision is below 1
+   */
+  public EventType {
+    Objects.requireNonNull(name, "event type name must not be null");
+    if (name.length() > MAX_NAME_LENGTH || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("event type name must start with a letter and hold only letters, digits,"
+          + " '_', '.' and '-', at most " + MAX_NAME_LENGTH + " characters, but was '" + name + "'");
+    }
+    if (revision < 1) {
+      throw new IllegalArgumentException(
+          "revision of event type '" + name + "' must be 1 or more, but was " + revision);
+    }
+  }
+
+  /**
+   * Returns the type with the given name and revision.
+   *
+   * @param name the stable type name
+   * @param revision the revision, 1 or more
+   * @return the event type
+   */
+  public static EventType of(String name, int revision) {
+    return new EventType(name, revision);
+  }
+
+  /**
+   * Returns {@code name@revision}.
+   *
+   * @return a compact readable form
+   */
+  @Override
+  public String toString() {
+    return name + "@" + revision;
+  }
+}

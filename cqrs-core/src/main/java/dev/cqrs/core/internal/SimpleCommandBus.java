@@ -1,0 +1,152 @@
+package dev.cqrs.core.internal;
+
+import dev.cqrs.core.AppendResult;
+import dev.cqrs.core.Command;
+import dev.cqrs.core.CommandBus;
+import dev.cqrs.core.CommandContext;
+import dev.cqrs.core.CommandHandler;
+import dev.cqrs.core.CommandResult;
+import dev.cqrs.core.DispatchInterceptor;
+import dev.cqrs.core.DuplicateHandlerException;
+import dev.cqrs.core.Event;
+import dev.cqrs.core.EventStore;
+import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.HandlerInterceptor;
+import dev.cqrs.core.Message;
+import dev.cqrs.core.Metadata;
+import dev.cqrs.core.NewEvent;
+import dev.cqrs.core.NoHandlerException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/** The in-JVM command bus behind {@link CommandBus#builder()}. Thread-safe. */
+public final class SimpleCommandBus implements CommandBus {
+
+  private final ConcurrentHashMap<Class<?>, CommandHandler<Command>> handlers = new ConcurrentHashMap<>();
+  private final EventStore eventStore;
+  private final Executor executor;
+  private final Clock clock;
+  private final List<DispatchInterceptor<Command>> dispatchInterceptors;
+  private final HandlerInterceptor.Chain<Command, CommandResult> handling;
+
+  /**
+   * Creates the bus; called by {@link CommandBus.Builder#build()}.
+   *
+   * @param eventStore the store for context appends, or null
+   * @param executor the executor for asynchronous sends
+   * @param clock the clock for new metadata
+   * @param dispatchInterceptors dispatch interceptors, in order
+   * @param handlerInterceptors handler interceptors, outermost first
+   */
+  public SimpleCommandBus(EventStore eventStore, Executor executor, Clock clock,
+                          List<DispatchInterceptor<Command>> dispatchInterceptors,
+                          List<HandlerInterceptor<Command, CommandResult>> handlerInterceptors) {
+    this.eventStore = eventStore;
+    this.executor = Objects.requireNonNull(executor, "executor");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.dispatchInterceptors = List.copyOf(dispatchInterceptors);
+    this.handling = Dispatch.compose(List.copyOf(handlerInterceptors), this::invokeHandler);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <C extends Command> CommandBus register(Class<C> commandType, CommandHandler<? super C> handler) {
+    Objects.requireNonNull(commandType, "commandType must not be null");
+    Objects.requireNonNull(handler, "handler must not be null");
+    if (handlers.putIfAbsent(commandType, (CommandHandler<Command>) handler) != null) {
+      throw new DuplicateHandlerException("command", commandType);
+    }
+    return this;
+  }
+
+  @Override
+  public CommandResult send(Command command) {
+    Objects.requireNonNull(command, "command must not be null");
+    return send(command, Metadata.create(clock));
+  }
+
+  @Override
+  public CommandResult send(Command command, Metadata metadata) {
+    Message<Command> message = new Message<>(
+        Objects.requireNonNull(command, "command must not be null"), metadata);
+    return handling.proceed(Dispatch.beforeDispatch(dispatchInterceptors, message));
+  }
+
+  @Override
+  public CompletableFuture<CommandResult> sendAsync(Command command) {
+    Objects.requireNonNull(command, "command must not be null");
+    return sendAsync(command, Metadata.create(clock));
+  }
+
+  @Override
+  public CompletableFuture<CommandResult> sendAsync(Command command, Metadata metadata) {
+    Objects.requireNonNull(command, "command must not be null");
+    Message<Command> dispatched;
+    try {
+      dispatched = Dispatch.beforeDispatch(dispatchInterceptors, new Message<>(command, metadata));
+    } catch (RuntimeException rejected) {
+      return CompletableFuture.failedFuture(rejected);
+    }
+    return Dispatch.runAsync(executor, () -> handling.proceed(dispatched));
+  }
+
+  private CommandResult invokeHandler(Message<Command> message) {
+    Command command = message.payload();
+    CommandHandler<Command> handler = handlers.get(command.getClass());
+    if (handler == null) {
+      throw new NoHandlerException("command", command.getClass());
+    }
+    Context context = new Context(message.metadata());
+    handler.handle(command, context);
+    return new CommandResult(message.metadata(), context.appends == null ? List.of() : context.appends);
+  }
+
+  /** One handling's context; confined to the handling thread. */
+  private final class Context implements CommandContext {
+
+    private final Metadata metadata;
+    private List<AppendResult> appends;
+
+    Context(Metadata metadata) {
+      this.metadata = metadata;
+    }
+
+    @Override
+    public Metadata metadata() {
+      return metadata;
+    }
+
+    @Override
+    public NewEvent newEvent(Event event) {
+      return NewEvent.of(event, Metadata.causedBy(metadata, clock));
+    }
+
+    @Override
+    public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<? extends Event> events) {
+      if (eventStore == null) {
+        throw new IllegalStateException("this command bus has no event store to append to stream '" + streamId
+            + "'; build it with CommandBus.builder().eventStore(store)");
+      }
+      Objects.requireNonNull(events, "events must not be null");
+      List<NewEvent> stamped = new ArrayList<>(events.size());
+      for (int i = 0; i < events.size(); i++) {
+        Event event = events.get(i);
+        if (event == null) {
+          throw new NullPointerException("event " + i + " of the append to stream '" + streamId + "' is null");
+        }
+        stamped.add(newEvent(event));
+      }
+      AppendResult result = eventStore.append(streamId, expectedVersion, stamped);
+      if (appends == null) {
+        appends = new ArrayList<>(1);
+      }
+      appends.add(result);
+      return result;
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package dev.cqrs.inmemory;
+
+import dev.cqrs.core.AppendResult;
+import dev.cqrs.core.ConcurrencyConflictException;
+import dev.cqrs.core.DuplicateEventIdException;
+import dev.cqrs.core.EventStore;
+import dev.cqrs.core.EventType;
+import dev.cqrs.core.EventTypes;
+import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.NewEvent;
+import dev.cqrs.core.Position;
+import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.core.Registration;
+import dev.cqrs.core.UnknownEventTypeException;
+import dev.cqrs.core.spi.EventStoreArguments;
+import dev.cqrs.inmemory.internal.AppendOnlyLog;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A thread-safe {@link EventStore} in memory, with the same semantics as the database backends: one global order,
+ * atomic appends checked against the expected version, idempotent event ids, and a wake-up hint after each append. It
+ * passes the whole contract suite of {@code cqrs-test}.
+ *
+ * <pre>{@code
+ * EventStore store = InMemoryEventStore.create(types);
+ * }</pre>
+ *
+ * <p>Appends are serialized by one short lock held only to check versions and ids and to publish the new events;
+ * arguments are checked and copied before it is taken. Reads take no lock at all: they read published events only, so
+ * they never block writers. Events are kept as the objects appended (they should be immutable records); positions have
+ * {@code commit} 0 and a {@code sequence} counting from 1.
+ */
+public final class InMemoryEventStore implements EventStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InMemoryEventStore.class);
+
+  private final Data data;
+  private final EventTypes types;
+
+  private InMemoryEventStore(Data data, EventTypes types) {
+    this.data = data;
+    this.types = Objects.requireNonNull(types, "types must not be null");
+  }
+
+  /**
+   * Creates an empty store that accepts events of the registered classes.
+   *
+   * @param types the registry of event classes
+   * @return a new, empty store
+   */
+  public static InMemoryEventStore create(EventTypes types) {
+    return new InMemoryEventStore(new Data(), types);
+  }
+
+  /**
+   * Returns a store over the same events that reads and writes with another registry, as an application restarted
+   * with changed event classes would. Reading an event whose type name that registry lacks raises
+   * {@link UnknownEventTypeException}.
+   *
+   * @param otherTypes the registry to use
+   * @return a store sharing this store's events
+   */
+  public InMemoryEventStore withTypes(EventTypes otherTypes) {
+    return new InMemoryEventStore(data, otherTypes);
+  }
+
+  @Override
+  public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events) {
+    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
+    EventType[] eventTypes = new EventType[checked.size()];
+    for (int i = 0; i < eventTypes.length; i++) {
+      eventTypes[i] = types.typeOf(checked.get(i).payload().getClass());
+    }
+    AppendResult result;
+    data.lock.lock();
+    try {
+      AppendResult earlier = data.findRepeat(streamId, checked);
+      if (earlier != null) {
+        return earlier;
+      }
+      AppendOnlyLog<RecordedEvent> stream = data.streams.get(streamId);
+      long version = stream == null ? 0 : stream.size();
+      if (!expectedVersion.isSatisfiedBy(version)) {
+        throw new ConcurrencyConflictException(streamId, expectedVersion, version);
+      }
+      if (stream == null) {
+        stream = new AppendOnlyLog<>();
+        data.streams.put(streamId, stream);
+      }
+      List<RecordedEvent> recorded = new ArrayList<>(checked.size());
+      for (int i = 0; i < eventTypes.length; i++) {
+        NewEvent event = checked.get(i);
+        RecordedEvent record = new RecordedEvent(streamId, ++version, Position.of(0, data.log.size() + i + 1L),
+            event.eventId(), eventTypes[i], event.payload(), event.metadata());
+        data.byEventId.put(event.eventId(), record);
+        recorded.add(record);
+      }
+      // Publish the whole batch at once in each view, so that no reader sees part of it.
+      stream.addAll(recorded);
+      data.log.addAll(recorded);
+      result = new AppendResult(streamId, recorded);
+    } finally {
+      data.lock.unlock();
+    }
+    data.wakeUp();
+    return result;
+  }
+
+  @Override
+  public List<RecordedEvent> readStream(String streamId, long fromVersion) {
+    EventStoreArguments.checkReadStream(streamId, fromVersion);
+    AppendOnlyLog<RecordedEvent> stream = data.streams.get(streamId);
+    if (stream == null) {
+      return List.of();
+    }
+    int size = stream.size();
+    if (fromVersion > size) {
+      return List.of();
+    }
+    return checkTypes(stream.copy((int) fromVersion - 1, size));
+  }
+
+  @Override
+  public List<RecordedEvent> readAll(Position after, int limit) {
+    EventStoreArguments.checkReadAll(after, limit);
+    int size = data.log.size();
+    if (after.commit() > 0 || after.sequence() >= size) {
+      return List.of();
+    }
+    int from = (int) after.sequence();
+    return checkTypes(data.log.copy(from, (int) Math.min(size, (long) from + limit)));
+  }
+
+  @Override
+  public Position head() {
+    int size = data.log.size();
+    return size == 0 ? Position.START : data.log.get(size - 1).position();
+  }
+
+  @Override
+  public Registration onAppend(Runnable listener) {
+    Objects.requireNonNull(listener, "listener must not be null");
+    data.listeners.add(listener);
+    return () -> data.listeners.remove(listener);
+  }
+
+  private List<RecordedEvent> checkTypes(List<RecordedEvent> events) {
+    for (RecordedEvent event : events) {
+      String name = event.type().name();
+      if (types.classOf(name).isEmpty()) {
+        throw new UnknownEventTypeException(name, "stored event type '" + name + "' at stream '"
+            + event.streamId() + "' version " + event.version() + " position " + event.position()
+            + " is not registered in " + types);
+      }
+    }
+    return events;
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryEventStore[" + data.log.size() + " events in " + data.streams.size() + " streams]";
+  }
+
+  /** The events, shared by every view made with {@link #withTypes}. */
+  private static final class Data {
+
+    final ReentrantLock lock = new ReentrantLock();
+    final AppendOnlyLog<RecordedEvent> log = new AppendOnlyLog<>();
+    final Map<String, AppendOnlyLog<RecordedEvent>> streams = new ConcurrentHashMap<>();
+    /** Guarded by {@link #lock}. */
+    final Map<UUID, RecordedEvent> byEventId = new HashMap<>();
+    final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * Returns the earlier result when every event id of the append is stored already, in this stream, in this order
+     * and without gaps; null when none is stored. Called with the lock held.
+     */
+    AppendResult findRepeat(String streamId, List<NewEvent> events) {
+      RecordedEvent first = null;
+      int stored = 0;
+      for (NewEvent event : events) {
+        RecordedEvent existing = byEventId.get(event.eventId());
+        if (existing != null) {
+          stored++;
+          if (first == null) {
+            first = existing;
+          }
+        }
+      }
+      if (stored == 0) {
+        return null;
+      }
+      if (stored < events.size()) {
+        UUID id = events.stream().filter(e -> byEventId.containsKey(e.eventId())).findFirst().orElseThrow().eventId();
+        throw new DuplicateEventIdException(id, streamId,
+            stored + " of the " + events.size() + " events are stored already; a repeated append must repeat all");
+      }
+      List<RecordedEvent> earlier = new ArrayList<>(events.size());
+      for (int i = 0; i < events.size(); i++) {
+        RecordedEvent existing = byEventId.get(events.get(i).eventId());
+        if (!existing.streamId().equals(streamId) || existing.version() != first.version() + i) {
+          throw new DuplicateEventIdException(existing.eventId(), streamId, "it is stored as stream '"
+              + existing.streamId() + "' version " + existing.version() + ", not as a repeat of this append");
+        }
+        earlier.add(existing);
+      }
+      return new AppendResult(streamId, earlier);
+    }
+
+    void wakeUp() {
+      for (Runnable listener : listeners) {
+        try {
+          listener.run();
+        } catch (RuntimeException e) {
+          LOG.warn("wake-up listener {} failed; ignoring it", listener, e);
+        }
+      }
+    }
+  }
+}

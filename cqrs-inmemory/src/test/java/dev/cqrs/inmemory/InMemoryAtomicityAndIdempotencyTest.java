@@ -1,0 +1,13 @@
+package dev.cqrs.inmemory;
+
+import dev.cqrs.core.EventStore;
+import dev.cqrs.core.EventTypes;
+import dev.cqrs.test.contract.AtomicityAndIdempotencyContract;
+
+class InMemoryAtomicityAndIdempotencyTest extends AtomicityAndIdempotencyContract {
+
+  @Override
+  protected EventStore newStore(EventTypes types) {
+    return InMemoryEventStore.create(types);
+  }
+}

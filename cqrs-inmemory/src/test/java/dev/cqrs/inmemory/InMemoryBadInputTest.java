@@ -1,0 +1,18 @@
+package dev.cqrs.inmemory;
+
+import dev.cqrs.core.EventStore;
+import dev.cqrs.core.EventTypes;
+import dev.cqrs.test.contract.BadInputContract;
+
+class InMemoryBadInputTest extends BadInputContract {
+
+  @Override
+  protected EventStore newStore(EventTypes types) {
+    return InMemoryEventStore.create(types);
+  }
+
+  @Override
+  protected EventStore sameEventsWithTypes(EventStore store, EventTypes types) {
+    return ((InMemoryEventStore) store).withTypes(types);
+  }
+}
