@@ -1,7 +1,8 @@
-package dev.cqrs.inmemory;
+package dev.cqrs.test.inmemory;
 
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.EventTypes;
+import dev.cqrs.inmemory.InMemoryEventStore;
 import dev.cqrs.test.contract.ConcurrencyContract;
 
 class InMemoryConcurrencyTest extends ConcurrencyContract {

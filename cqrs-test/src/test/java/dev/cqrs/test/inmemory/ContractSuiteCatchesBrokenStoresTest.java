@@ -1,4 +1,4 @@
-package dev.cqrs.inmemory;
+package dev.cqrs.test.inmemory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -11,6 +11,7 @@ import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.Registration;
+import dev.cqrs.inmemory.InMemoryEventStore;
 import dev.cqrs.test.contract.AppendAndReadContract;
 import dev.cqrs.test.contract.AtomicityAndIdempotencyContract;
 import dev.cqrs.test.contract.ConcurrencyContract;
