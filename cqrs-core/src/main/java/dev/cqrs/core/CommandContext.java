@@ -6,6 +6,8 @@ import java.util.List;
  * What a {@link CommandHandler} gets besides its command: the command's metadata, and appends whose events carry the
  * command's correlation id and have the command as their cause.
  *
+ * <p>Each {@link #append} is atomic on its own; a handler that appends to two streams makes two separate appends.
+ *
  * <p>A context belongs to one handling of one command and is not thread-safe; do not keep it after the handler returns.
  */
 public interface CommandContext {
@@ -16,6 +18,14 @@ public interface CommandContext {
    * @return the command's metadata
    */
   Metadata metadata();
+
+  /**
+   * Returns the bus's event store, for handlers that read streams before they decide.
+   *
+   * @return the event store
+   * @throws IllegalStateException if the bus was built without an event store
+   */
+  EventStore eventStore();
 
   /**
    * Wraps an event caused by this command: a new event id, the command's correlation id, the command's id as causation
@@ -38,4 +48,12 @@ public interface CommandContext {
    * @see EventStore#append(String, ExpectedVersion, List)
    */
   AppendResult append(String streamId, ExpectedVersion expectedVersion, List<? extends Event> events);
+
+  /**
+   * Adds an append made on behalf of this command outside this context (by a {@link StateStoredRepository}, for
+   * example) to the {@link CommandResult} that the sender receives.
+   *
+   * @param append what was stored
+   */
+  void include(AppendResult append);
 }

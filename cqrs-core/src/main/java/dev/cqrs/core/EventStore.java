@@ -106,6 +106,26 @@ public interface EventStore {
   Position head();
 
   /**
+   * Counts the events after a position, for lag reports. The default pages through {@link #readAll}; backends count
+   * more cheaply.
+   *
+   * @param after the position to count after
+   * @return how many events a reader at {@code after} has yet to read
+   */
+  default long countAfter(Position after) {
+    long count = 0;
+    Position position = after;
+    while (true) {
+      List<RecordedEvent> page = readAll(position, 10_000);
+      if (page.isEmpty()) {
+        return count;
+      }
+      count += page.size();
+      position = page.get(page.size() - 1).position();
+    }
+  }
+
+  /**
    * Registers a listener that is told, after appends become visible, that new events may exist. Listeners must return
    * quickly (wake a reader, do not read in the callback); an exception from a listener is logged and ignored.
    *

@@ -9,6 +9,7 @@ import dev.cqrs.core.EventTypes;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
+import dev.cqrs.core.Projection;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.Registration;
 import dev.cqrs.core.UnknownEventTypeException;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Appends are serialized by one short lock held only to check versions and ids and to publish the new events;
  * arguments are checked and copied before it is taken. Reads take no lock at all: they read published events only, so
- * they never block writers. Events are kept as the objects appended (they should be immutable records); positions have
+ * they never block writers. Inline projections ({@link Builder#inlineProjection}) run inside the append. Events are kept as the objects appended (they should be immutable records); positions have
  * {@code commit} 0 and a {@code sequence} counting from 1.
  */
 public final class InMemoryEventStore implements EventStore {
@@ -59,7 +60,17 @@ public final class InMemoryEventStore implements EventStore {
    * @return a new, empty store
    */
   public static InMemoryEventStore create(EventTypes types) {
-    return new InMemoryEventStore(new Data(), types);
+    return builder(types).build();
+  }
+
+  /**
+   * Starts configuring a store, for example with inline projections.
+   *
+   * @param types the registry of event classes
+   * @return a new builder
+   */
+  public static Builder builder(EventTypes types) {
+    return new Builder(types);
   }
 
   /**
@@ -93,19 +104,21 @@ public final class InMemoryEventStore implements EventStore {
       if (!expectedVersion.isSatisfiedBy(version)) {
         throw new ConcurrencyConflictException(streamId, expectedVersion, version);
       }
+      List<RecordedEvent> recorded = new ArrayList<>(checked.size());
+      for (int i = 0; i < eventTypes.length; i++) {
+        NewEvent event = checked.get(i);
+        recorded.add(new RecordedEvent(streamId, ++version, Position.of(0, data.log.size() + i + 1L),
+            event.eventId(), eventTypes[i], event.payload(), event.metadata()));
+      }
+      data.applyInline(recorded);
+      for (RecordedEvent record : recorded) {
+        data.byEventId.put(record.eventId(), record);
+      }
+      // Publish the whole batch at once in each view, so that no reader sees part of it.
       if (stream == null) {
         stream = new AppendOnlyLog<>();
         data.streams.put(streamId, stream);
       }
-      List<RecordedEvent> recorded = new ArrayList<>(checked.size());
-      for (int i = 0; i < eventTypes.length; i++) {
-        NewEvent event = checked.get(i);
-        RecordedEvent record = new RecordedEvent(streamId, ++version, Position.of(0, data.log.size() + i + 1L),
-            event.eventId(), eventTypes[i], event.payload(), event.metadata());
-        data.byEventId.put(event.eventId(), record);
-        recorded.add(record);
-      }
-      // Publish the whole batch at once in each view, so that no reader sees part of it.
       stream.addAll(recorded);
       data.log.addAll(recorded);
       result = new AppendResult(streamId, recorded);
@@ -148,6 +161,13 @@ public final class InMemoryEventStore implements EventStore {
   }
 
   @Override
+  public long countAfter(Position after) {
+    Objects.requireNonNull(after, "after must not be null");
+    int size = data.log.size();
+    return after.commit() > 0 ? 0 : Math.max(0, size - after.sequence());
+  }
+
+  @Override
   public Registration onAppend(Runnable listener) {
     Objects.requireNonNull(listener, "listener must not be null");
     data.listeners.add(listener);
@@ -171,8 +191,60 @@ public final class InMemoryEventStore implements EventStore {
     return "InMemoryEventStore[" + data.log.size() + " events in " + data.streams.size() + " streams]";
   }
 
+  /**
+   * Configures an {@link InMemoryEventStore}. Not thread-safe.
+   */
+  public static final class Builder {
+
+    private final EventTypes types;
+    private final List<Projection> inline = new ArrayList<>();
+
+    private Builder(EventTypes types) {
+      this.types = Objects.requireNonNull(types, "types must not be null");
+    }
+
+    /**
+     * Adds an inline projection: it is applied inside every append, under the append lock and before the events become
+     * visible, so its read model is never stale. If it throws, the append fails and stores nothing; read-model changes
+     * that projections made for that append before the failure are not undone in memory, so inline projections should
+     * check before they change anything.
+     *
+     * @param projection the projection
+     * @return this builder
+     */
+    public Builder inlineProjection(Projection projection) {
+      inline.add(Objects.requireNonNull(projection, "projection must not be null"));
+      return this;
+    }
+
+    /**
+     * Builds an empty store.
+     *
+     * @return the store
+     */
+    public InMemoryEventStore build() {
+      return new InMemoryEventStore(new Data(List.copyOf(inline)), types);
+    }
+  }
+
   /** The events, shared by every view made with {@link #withTypes}. */
   private static final class Data {
+
+    final List<Projection> inline;
+
+    Data(List<Projection> inline) {
+      this.inline = inline;
+    }
+
+    void applyInline(List<RecordedEvent> recorded) {
+      for (Projection projection : inline) {
+        for (RecordedEvent event : recorded) {
+          if (projection.handles(event.payload().getClass())) {
+            projection.apply(event);
+          }
+        }
+      }
+    }
 
     final ReentrantLock lock = new ReentrantLock();
     final AppendOnlyLog<RecordedEvent> log = new AppendOnlyLog<>();

@@ -122,16 +122,22 @@ public final class SimpleCommandBus implements CommandBus {
     }
 
     @Override
+    public EventStore eventStore() {
+      if (eventStore == null) {
+        throw new IllegalStateException("this command bus has no event store; build it with"
+            + " CommandBus.builder().eventStore(store)");
+      }
+      return eventStore;
+    }
+
+    @Override
     public NewEvent newEvent(Event event) {
       return NewEvent.of(event, Metadata.causedBy(metadata, clock));
     }
 
     @Override
     public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<? extends Event> events) {
-      if (eventStore == null) {
-        throw new IllegalStateException("this command bus has no event store to append to stream '" + streamId
-            + "'; build it with CommandBus.builder().eventStore(store)");
-      }
+      EventStore store = eventStore();
       Objects.requireNonNull(events, "events must not be null");
       List<NewEvent> stamped = new ArrayList<>(events.size());
       for (int i = 0; i < events.size(); i++) {
@@ -141,12 +147,18 @@ public final class SimpleCommandBus implements CommandBus {
         }
         stamped.add(newEvent(event));
       }
-      AppendResult result = eventStore.append(streamId, expectedVersion, stamped);
+      AppendResult result = store.append(streamId, expectedVersion, stamped);
+      include(result);
+      return result;
+    }
+
+    @Override
+    public void include(AppendResult append) {
+      Objects.requireNonNull(append, "append must not be null");
       if (appends == null) {
         appends = new ArrayList<>(1);
       }
-      appends.add(result);
-      return result;
+      appends.add(append);
     }
   }
 }

@@ -185,6 +185,18 @@ public abstract class AppendAndReadContract extends EventStoreContractSupport {
   }
 
   @Test
+  void counts_the_events_after_a_position() {
+    assertThat(store.countAfter(store.head())).isZero();
+    AppendResult first = store.append(uniqueStream("count"), ExpectedVersion.any(), happened("t", 1, 3));
+    store.append(uniqueStream("count"), ExpectedVersion.any(), happened("t", 4, 4));
+
+    assertThat(store.countAfter(startHead)).isEqualTo(7);
+    assertThat(store.countAfter(first.events().get(0).position())).isEqualTo(6);
+    assertThat(store.countAfter(first.lastPosition())).isEqualTo(4);
+    assertThat(store.countAfter(store.head())).isZero();
+  }
+
+  @Test
   void wakes_up_listeners_after_appends_until_closed() {
     AtomicInteger hints = new AtomicInteger();
     List<Integer> visibleAtHint = new ArrayList<>();

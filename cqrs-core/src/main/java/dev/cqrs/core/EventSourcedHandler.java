@@ -1,0 +1,153 @@
+package dev.cqrs.core;
+
+import dev.cqrs.core.internal.EventSourcedCommandHandler;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Runs a {@link Decider} (or an {@link AggregateRoot}) as a {@link CommandHandler} on the bus's event store: load the
+ * stream (from a snapshot when there is one), fold {@code evolve}, call {@code decide}, and append the new events
+ * expecting the loaded version. On a {@link ConcurrencyConflictException} it loads fresh state and decides again, up to
+ * {@code maxRetries} times, then lets the last conflict reach the sender.
+ *
+ * <pre>{@code
+ * CommandHandler<OrderCommand> orders = EventSourcedHandler.builder(orderDecider, command -> "order-" + command.orderId())
+ *     .maxRetries(3)
+ *     .snapshots(snapshotStore, Order.class, 1, SnapshotPolicy.everyNEvents(100))
+ *     .build();
+ * bus.register(PlaceOrder.class, orders).register(ConfirmOrder.class, orders);
+ * }</pre>
+ *
+ * <p>The handlers it builds are thread-safe when the decider is.
+ */
+public final class EventSourcedHandler {
+
+  private EventSourcedHandler() {
+  }
+
+  /**
+   * Starts configuring a handler for a decider.
+   *
+   * @param decider the write model
+   * @param streamId gives the stream a command belongs to
+   * @param <C> the command type
+   * @param <S> the state type
+   * @param <E> the event type
+   * @return a new builder
+   */
+  public static <C extends Command, S, E extends Event> Builder<C, S, E> builder(
+      Decider<C, S, E> decider, Function<? super C, String> streamId) {
+    return new Builder<>(decider, streamId);
+  }
+
+  /**
+   * Starts configuring a handler for an aggregate class: a fresh instance from {@code factory} replays the stream,
+   * {@code action} calls its command method, and the events it recorded are appended.
+   *
+   * @param factory creates an aggregate in its initial state
+   * @param streamId gives the stream a command belongs to
+   * @param action calls the aggregate's command method for a command
+   * @param <C> the command type
+   * @param <A> the aggregate type
+   * @param <E> the event type
+   * @return a new builder
+   */
+  public static <C extends Command, A extends AggregateRoot<E>, E extends Event> Builder<C, A, E> forAggregate(
+      Supplier<A> factory, Function<? super C, String> streamId, BiConsumer<? super A, ? super C> action) {
+    Objects.requireNonNull(factory, "factory must not be null");
+    Objects.requireNonNull(action, "action must not be null");
+    Decider<C, A, E> decider = new Decider<>() {
+      @Override
+      public A initialState() {
+        return Objects.requireNonNull(factory.get(), "aggregate factory returned null");
+      }
+
+      @Override
+      public List<? extends E> decide(C command, A aggregate) {
+        action.accept(aggregate, command);
+        return aggregate.takeRecorded();
+      }
+
+      @Override
+      public A evolve(A aggregate, E event) {
+        aggregate.replay(event);
+        return aggregate;
+      }
+    };
+    return new Builder<>(decider, streamId);
+  }
+
+  /**
+   * Configures an event-sourced handler; each setting is checked when it is made. Not thread-safe.
+   *
+   * @param <C> the command type
+   * @param <S> the state type
+   * @param <E> the event type
+   */
+  public static final class Builder<C extends Command, S, E extends Event> {
+
+    private final Decider<C, S, E> decider;
+    private final Function<? super C, String> streamId;
+    private int maxRetries = 3;
+    private SnapshotStore snapshotStore;
+    private Class<S> stateType;
+    private int stateRevision;
+    private SnapshotPolicy snapshotPolicy;
+
+    private Builder(Decider<C, S, E> decider, Function<? super C, String> streamId) {
+      this.decider = Objects.requireNonNull(decider, "decider must not be null");
+      this.streamId = Objects.requireNonNull(streamId, "streamId must not be null");
+    }
+
+    /**
+     * Sets how many times a command is decided again after a conflict; the default is 3.
+     *
+     * @param maxRetries 0 to 100
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder<C, S, E> maxRetries(int maxRetries) {
+      if (maxRetries < 0 || maxRetries > 100) {
+        throw new IllegalArgumentException("maxRetries must be between 0 and 100, but was " + maxRetries);
+      }
+      this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /**
+     * Loads from and saves snapshots. Snapshot only immutable states: the store may hand the same object to several
+     * loads. Snapshots with another {@code stateRevision} are ignored.
+     *
+     * @param store the snapshot store
+     * @param stateType the state's class
+     * @param stateRevision the revision of the state's shape, 1 or more; bump it when the shape or meaning changes
+     * @param policy when to save a snapshot
+     * @return this builder
+     * @throws IllegalArgumentException if the revision is below 1
+     */
+    public Builder<C, S, E> snapshots(SnapshotStore store, Class<S> stateType, int stateRevision,
+                                      SnapshotPolicy policy) {
+      if (stateRevision < 1) {
+        throw new IllegalArgumentException("stateRevision must be 1 or more, but was " + stateRevision);
+      }
+      this.snapshotStore = Objects.requireNonNull(store, "snapshot store must not be null");
+      this.stateType = Objects.requireNonNull(stateType, "stateType must not be null");
+      this.snapshotPolicy = Objects.requireNonNull(policy, "snapshot policy must not be null");
+      this.stateRevision = stateRevision;
+      return this;
+    }
+
+    /**
+     * Builds the handler.
+     *
+     * @return a thread-safe command handler
+     */
+    public CommandHandler<C> build() {
+      return new EventSourcedCommandHandler<>(decider, streamId, maxRetries, snapshotStore, stateType, stateRevision,
+          snapshotPolicy);
+    }
+  }
+}

@@ -1,0 +1,11 @@
+package dev.cqrs.core;
+
+/** The life cycle of a {@link TrackingProcessor}. */
+public enum ProcessorStatus {
+  /** Not processing: never started, or stopped. */
+  STOPPED,
+  /** Processing events, or waiting for new ones. */
+  RUNNING,
+  /** Stopped by an event that kept failing while the failure policy is to stop; see the processor's failure. */
+  FAILED
+}

@@ -1,0 +1,263 @@
+package dev.cqrs.core;
+
+import dev.cqrs.core.internal.DefaultTrackingProcessor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * Runs a {@link Projection} asynchronously: on its own thread it reads the store's global order in batches after its
+ * checkpoint, applies the events the projection handles, and saves the checkpoint after each batch. The store's
+ * wake-up hint starts the next read at once; without it, the processor polls.
+ *
+ * <pre>{@code
+ * TrackingProcessor processor = TrackingProcessor.builder("order-views", store, orderViews, checkpoints)
+ *     .batchSize(500)
+ *     .retryPolicy(RetryPolicy.exponential(5, Duration.ofMillis(100), Duration.ofSeconds(5)))
+ *     .deadLetters(deadLetterStore) // park events that keep failing and go on
+ *     .build();
+ * processor.start();
+ * CommandResult result = commands.send(new PlaceOrder("42", "alice"));
+ * processor.awaitPosition(result.lastPosition().orElseThrow(), Duration.ofSeconds(5)); // read your own write
+ * }</pre>
+ *
+ * <p>Delivery is at least once: a crash between applying a batch and saving its checkpoint applies that batch again on
+ * restart, so handlers should be idempotent unless the read model and the checkpoint commit together (the JDBC
+ * backend's transactional projections do that). An event that fails is retried with exponential backoff; when it keeps
+ * failing, the processor stops with status {@link ProcessorStatus#FAILED} (the default) or parks the event in a
+ * {@link DeadLetterStore} and goes on.
+ *
+ * <p>Thread-safe: every method may be called from any thread.
+ */
+public interface TrackingProcessor extends AutoCloseable {
+
+  /**
+   * Returns the processor's name, which keys its checkpoint and dead letters.
+   *
+   * @return the name
+   */
+  String name();
+
+  /**
+   * Starts processing from the stored checkpoint on a new thread; does nothing when already running. A stopped or
+   * failed processor may be started again.
+   */
+  void start();
+
+  /**
+   * Stops processing and waits for the current event to finish; the checkpoint covers every event applied. Does
+   * nothing when not running.
+   */
+  void stop();
+
+  /** Stops the processor; the same as {@link #stop()}. */
+  @Override
+  void close();
+
+  /**
+   * Rebuilds the read model: stops, calls {@link Projection#reset()}, forgets the checkpoint, and starts again from the
+   * first event if it was running.
+   */
+  void reset();
+
+  /**
+   * Returns the current status.
+   *
+   * @return the status
+   */
+  ProcessorStatus status();
+
+  /**
+   * Returns the failure that stopped the processor, when its status is {@link ProcessorStatus#FAILED}.
+   *
+   * @return the failure, or empty
+   */
+  Optional<Throwable> failure();
+
+  /**
+   * Returns the position of the last event processed.
+   *
+   * @return the checkpoint, {@link Position#START} before the first event
+   */
+  Position checkpoint();
+
+  /**
+   * Returns how far the processor is behind the store's head.
+   *
+   * @return the lag in events and in time
+   */
+  Lag lag();
+
+  /**
+   * Waits until the processor has processed the event at {@code position}, so that a caller can read its own writes.
+   *
+   * @param position a position from a {@link CommandResult} or {@link AppendResult}
+   * @param timeout the longest wait
+   * @return {@code true} when the position was reached, {@code false} on timeout or when the processor failed
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  boolean awaitPosition(Position position, Duration timeout) throws InterruptedException;
+
+  /**
+   * Lists this processor's parked events.
+   *
+   * @return the dead letters, empty when none or when no dead-letter store is configured
+   */
+  List<DeadLetter> deadLetters();
+
+  /**
+   * Applies a parked event again now, on the calling thread (never at the same time as the processor's own thread);
+   * removes it when it succeeds and records one more failed attempt when it does not.
+   *
+   * @param id the dead letter's id
+   * @return {@code true} when the event was applied and the dead letter removed
+   * @throws java.util.NoSuchElementException if there is no such dead letter for this processor
+   * @throws IllegalStateException if no dead-letter store is configured
+   */
+  boolean retryDeadLetter(UUID id);
+
+  /**
+   * Removes a parked event without applying it.
+   *
+   * @param id the dead letter's id
+   * @return {@code true} when it existed
+   * @throws IllegalStateException if no dead-letter store is configured
+   */
+  boolean discardDeadLetter(UUID id);
+
+  /**
+   * Starts configuring a processor.
+   *
+   * @param name the processor's name: non-blank, at most 200 characters
+   * @param store the event store to read
+   * @param projection the projection to run
+   * @param checkpoints where the checkpoint is kept
+   * @return a new builder
+   */
+  static Builder builder(String name, EventStore store, Projection projection, CheckpointStore checkpoints) {
+    return new Builder(name, store, projection, checkpoints);
+  }
+
+  /**
+   * Configures a {@link TrackingProcessor}; each setting is checked when it is made. Not thread-safe.
+   */
+  final class Builder {
+
+    private final String name;
+    private final EventStore store;
+    private final Projection projection;
+    private final CheckpointStore checkpoints;
+    private int batchSize = 256;
+    private Duration pollInterval = Duration.ofMillis(500);
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private DeadLetterStore deadLetters;
+    private Clock clock = Clock.systemUTC();
+    private ThreadFactory threadFactory;
+
+    private Builder(String name, EventStore store, Projection projection, CheckpointStore checkpoints) {
+      Objects.requireNonNull(name, "name must not be null");
+      if (name.isBlank() || name.length() > 200) {
+        throw new IllegalArgumentException("processor name must be non-blank and at most 200 characters, but was '"
+            + name + "'");
+      }
+      this.name = name;
+      this.store = Objects.requireNonNull(store, "store must not be null");
+      this.projection = Objects.requireNonNull(projection, "projection must not be null");
+      this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints must not be null");
+      this.threadFactory = runnable -> {
+        Thread thread = new Thread(runnable, "cqrs-processor-" + name);
+        thread.setDaemon(true);
+        return thread;
+      };
+    }
+
+    /**
+     * Sets how many events one read returns at most; the default is 256.
+     *
+     * @param batchSize 1 to 10000
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder batchSize(int batchSize) {
+      if (batchSize < 1 || batchSize > 10_000) {
+        throw new IllegalArgumentException("batchSize must be between 1 and 10000, but was " + batchSize);
+      }
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * Sets how long the processor waits for a wake-up hint before it reads again anyway; the default is 500 ms.
+     *
+     * @param pollInterval 1 ms to 1 hour
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder pollInterval(Duration pollInterval) {
+      Objects.requireNonNull(pollInterval, "pollInterval must not be null");
+      if (pollInterval.compareTo(Duration.ofMillis(1)) < 0 || pollInterval.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("pollInterval must be between 1 ms and 1 hour, but was " + pollInterval);
+      }
+      this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /**
+     * Sets how a failing event is retried; the default is {@link RetryPolicy#defaults()}.
+     *
+     * @param retryPolicy the policy
+     * @return this builder
+     */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy must not be null");
+      return this;
+    }
+
+    /**
+     * Parks events that still fail after every retry in this store and goes on, instead of stopping (the default).
+     *
+     * @param deadLetters the dead-letter store
+     * @return this builder
+     */
+    public Builder deadLetters(DeadLetterStore deadLetters) {
+      this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters must not be null");
+      return this;
+    }
+
+    /**
+     * Sets the clock for lag and dead-letter times; the default is the system clock in UTC.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock must not be null");
+      return this;
+    }
+
+    /**
+     * Sets the factory of the processing thread; the default makes a daemon thread named {@code cqrs-processor-NAME}.
+     *
+     * @param threadFactory the factory
+     * @return this builder
+     */
+    public Builder threadFactory(ThreadFactory threadFactory) {
+      this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory must not be null");
+      return this;
+    }
+
+    /**
+     * Builds the processor, stopped.
+     *
+     * @return the processor
+     */
+    public TrackingProcessor build() {
+      return new DefaultTrackingProcessor(name, store, projection, checkpoints, batchSize, pollInterval, retryPolicy,
+          deadLetters, clock, threadFactory);
+    }
+  }
+}

@@ -1,0 +1,423 @@
+package dev.cqrs.core.internal;
+
+import dev.cqrs.core.CheckpointStore;
+import dev.cqrs.core.DeadLetter;
+import dev.cqrs.core.DeadLetterStore;
+import dev.cqrs.core.EventStore;
+import dev.cqrs.core.Lag;
+import dev.cqrs.core.Position;
+import dev.cqrs.core.ProcessorStatus;
+import dev.cqrs.core.Projection;
+import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.core.Registration;
+import dev.cqrs.core.RetryPolicy;
+import dev.cqrs.core.TrackingProcessor;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The processor behind {@link TrackingProcessor#builder}. Life-cycle methods are serialized by {@code this}; the
+ * projection is applied under {@link #applyLock} so that dead-letter retries never run beside the worker; progress is
+ * published under {@link #progressLock}. Thread-safe.
+ */
+public final class DefaultTrackingProcessor implements TrackingProcessor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultTrackingProcessor.class);
+
+  private final String name;
+  private final EventStore store;
+  private final Projection projection;
+  private final CheckpointStore checkpoints;
+  private final int batchSize;
+  private final Duration pollInterval;
+  private final RetryPolicy retryPolicy;
+  private final DeadLetterStore deadLetters;
+  private final Clock clock;
+  private final ThreadFactory threadFactory;
+
+  private final ReentrantLock applyLock = new ReentrantLock();
+  private final ReentrantLock progressLock = new ReentrantLock();
+  private final Condition progressed = progressLock.newCondition();
+  private final Semaphore hint = new Semaphore(0);
+
+  private volatile Position checkpoint;
+  private volatile boolean checkpointSaved = true;
+  private volatile ProcessorStatus status = ProcessorStatus.STOPPED;
+  private volatile Throwable failure;
+  private volatile boolean running;
+  private Thread worker;
+  private Registration wakeUp;
+
+  /**
+   * Creates a stopped processor; called by {@link TrackingProcessor.Builder#build()}.
+   *
+   * @param name the name
+   * @param store the event store
+   * @param projection the projection
+   * @param checkpoints the checkpoint store
+   * @param batchSize events per read
+   * @param pollInterval the polling fallback
+   * @param retryPolicy retries per failing event
+   * @param deadLetters the dead-letter store, or null to stop on a persistent failure
+   * @param clock the clock
+   * @param threadFactory makes the worker thread
+   */
+  public DefaultTrackingProcessor(String name, EventStore store, Projection projection, CheckpointStore checkpoints,
+                                  int batchSize, Duration pollInterval, RetryPolicy retryPolicy,
+                                  DeadLetterStore deadLetters, Clock clock, ThreadFactory threadFactory) {
+    this.name = name;
+    this.store = store;
+    this.projection = projection;
+    this.checkpoints = checkpoints;
+    this.batchSize = batchSize;
+    this.pollInterval = pollInterval;
+    this.retryPolicy = retryPolicy;
+    this.deadLetters = deadLetters;
+    this.clock = clock;
+    this.threadFactory = threadFactory;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    if (worker != null) {
+      stop(); // the worker of a failed run has ended; release its wake-up registration
+    }
+    checkpoint = checkpoints.load(name).orElse(Position.START);
+    checkpointSaved = true;
+    failure = null;
+    running = true;
+    status = ProcessorStatus.RUNNING;
+    hint.drainPermits();
+    wakeUp = store.onAppend(hint::release);
+    worker = threadFactory.newThread(this::run);
+    worker.start();
+    LOG.info("processor '{}' started at {}", name, checkpoint);
+  }
+
+  @Override
+  public synchronized void stop() {
+    Thread current = worker;
+    if (current == null) {
+      return;
+    }
+    running = false;
+    hint.release();
+    progressLock.lock();
+    try {
+      progressed.signalAll();
+    } finally {
+      progressLock.unlock();
+    }
+    if (current != Thread.currentThread()) {
+      boolean interrupted = false;
+      while (current.isAlive()) {
+        try {
+          current.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    worker = null;
+    wakeUp.close();
+    if (status == ProcessorStatus.RUNNING) {
+      status = ProcessorStatus.STOPPED;
+    }
+    LOG.info("processor '{}' stopped at {}", name, checkpoint);
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  @Override
+  public synchronized void reset() {
+    boolean wasRunning = running;
+    stop();
+    applyLock.lock();
+    try {
+      projection.reset();
+      checkpoints.reset(name);
+      checkpoint = Position.START;
+      checkpointSaved = true;
+      failure = null;
+      status = ProcessorStatus.STOPPED;
+    } finally {
+      applyLock.unlock();
+    }
+    LOG.info("processor '{}' reset to the first event", name);
+    if (wasRunning) {
+      start();
+    }
+  }
+
+  @Override
+  public ProcessorStatus status() {
+    return status;
+  }
+
+  @Override
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  @Override
+  public Position checkpoint() {
+    Position current = checkpoint;
+    return current != null ? current : checkpoints.load(name).orElse(Position.START);
+  }
+
+  @Override
+  public Lag lag() {
+    Position current = checkpoint();
+    long events = store.countAfter(current);
+    if (events == 0) {
+      return new Lag(0, Duration.ZERO);
+    }
+    List<RecordedEvent> next = store.readAll(current, 1);
+    Duration behind = next.isEmpty() ? Duration.ZERO
+        : Duration.between(next.get(0).metadata().timestamp(), clock.instant());
+    return new Lag(events, behind.isNegative() ? Duration.ZERO : behind);
+  }
+
+  @Override
+  public boolean awaitPosition(Position position, Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(position, "position must not be null");
+    Objects.requireNonNull(timeout, "timeout must not be null");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    progressLock.lock();
+    try {
+      while (!reached(position)) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0 || status == ProcessorStatus.FAILED) {
+          return false;
+        }
+        progressed.awaitNanos(remaining);
+      }
+      return true;
+    } finally {
+      progressLock.unlock();
+    }
+  }
+
+  private boolean reached(Position position) {
+    Position current = checkpoint;
+    return current != null && current.compareTo(position) >= 0;
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters() {
+    return deadLetters == null ? List.of() : deadLetters.list(name);
+  }
+
+  @Override
+  public boolean retryDeadLetter(UUID id) {
+    DeadLetterStore parked = requireDeadLetters();
+    DeadLetter letter = parked.find(id).filter(d -> d.processor().equals(name))
+        .orElseThrow(() -> new NoSuchElementException("processor '" + name + "' has no dead letter " + id));
+    applyLock.lock();
+    try {
+      projection.apply(letter.event());
+    } catch (RuntimeException e) {
+      parked.save(letter.failedAgain(e, clock.instant()));
+      LOG.warn("processor '{}': retry of dead letter {} ({}) failed again", name, id, letter.event(), e);
+      return false;
+    } finally {
+      applyLock.unlock();
+    }
+    parked.remove(id);
+    return true;
+  }
+
+  @Override
+  public boolean discardDeadLetter(UUID id) {
+    return requireDeadLetters().remove(id);
+  }
+
+  private DeadLetterStore requireDeadLetters() {
+    if (deadLetters == null) {
+      throw new IllegalStateException("processor '" + name + "' has no dead-letter store; configure one with"
+          + " TrackingProcessor.builder(...).deadLetters(store)");
+    }
+    return deadLetters;
+  }
+
+  /** The worker loop: read a batch, apply it, move the checkpoint; wait for a hint when caught up. */
+  private void run() {
+    int readFailures = 0;
+    while (running) {
+      List<RecordedEvent> batch;
+      try {
+        saveCheckpointIfBehind();
+        batch = store.readAll(checkpoint, batchSize);
+        readFailures = 0;
+      } catch (RuntimeException e) {
+        readFailures++;
+        Duration wait = retryPolicy.backoffAfter(readFailures);
+        LOG.warn("processor '{}' could not read after {} (failure {}), trying again in {}", name, checkpoint,
+            readFailures, wait, e);
+        pause(wait);
+        continue;
+      }
+      if (batch.isEmpty()) {
+        awaitHint();
+        continue;
+      }
+      Position last = checkpoint;
+      for (RecordedEvent event : batch) {
+        if (!running) {
+          break;
+        }
+        if (projection.handles(event.payload().getClass())) {
+          Outcome outcome = applyWithRetries(event);
+          if (outcome == Outcome.INTERRUPTED) {
+            break;
+          }
+          if (outcome == Outcome.FAILED) {
+            advance(last);
+            running = false;
+            status = ProcessorStatus.FAILED;
+            signalProgress();
+            return;
+          }
+        }
+        last = event.position();
+      }
+      advance(last);
+    }
+  }
+
+  private enum Outcome { APPLIED, PARKED, FAILED, INTERRUPTED }
+
+  private Outcome applyWithRetries(RecordedEvent event) {
+    RuntimeException lastFailure = null;
+    Instant firstFailure = null;
+    for (int attempt = 1; attempt <= retryPolicy.maxAttempts(); attempt++) {
+      applyLock.lock();
+      try {
+        projection.apply(event);
+        return Outcome.APPLIED;
+      } catch (RuntimeException e) {
+        lastFailure = e;
+        if (firstFailure == null) {
+          firstFailure = clock.instant();
+        }
+      } finally {
+        applyLock.unlock();
+      }
+      if (attempt < retryPolicy.maxAttempts()) {
+        Duration wait = retryPolicy.backoffAfter(attempt);
+        LOG.debug("processor '{}': {} failed (attempt {}), retrying in {}", name, event, attempt, wait, lastFailure);
+        if (!pause(wait)) {
+          return Outcome.INTERRUPTED;
+        }
+      }
+    }
+    if (deadLetters != null) {
+      DeadLetter letter = new DeadLetter(UUID.randomUUID(), name, event, DeadLetter.describe(lastFailure),
+          retryPolicy.maxAttempts(), firstFailure, clock.instant());
+      deadLetters.save(letter);
+      LOG.warn("processor '{}' parked {} as dead letter {} after {} attempts", name, event, letter.id(),
+          retryPolicy.maxAttempts(), lastFailure);
+      return Outcome.PARKED;
+    }
+    failure = lastFailure;
+    LOG.error("processor '{}' stopped: {} failed {} times", name, event, retryPolicy.maxAttempts(), lastFailure);
+    return Outcome.FAILED;
+  }
+
+  /** Moves the in-memory checkpoint and saves it; a failed save is retried before the next read. */
+  private void advance(Position last) {
+    if (!last.isAfter(checkpoint)) {
+      return;
+    }
+    progressLock.lock();
+    try {
+      checkpoint = last;
+      checkpointSaved = false;
+    } finally {
+      progressLock.unlock();
+    }
+    try {
+      saveCheckpointIfBehind();
+    } catch (RuntimeException e) {
+      LOG.warn("processor '{}' could not save checkpoint {}; will try again", name, last, e);
+    }
+    signalProgress();
+  }
+
+  private void saveCheckpointIfBehind() {
+    if (!checkpointSaved) {
+      checkpoints.save(name, checkpoint);
+      checkpointSaved = true;
+    }
+  }
+
+  private void signalProgress() {
+    progressLock.lock();
+    try {
+      progressed.signalAll();
+    } finally {
+      progressLock.unlock();
+    }
+  }
+
+  private void awaitHint() {
+    try {
+      if (hint.tryAcquire(pollInterval.toNanos(), TimeUnit.NANOSECONDS)) {
+        hint.drainPermits();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  /** Waits, unless stopped; returns {@code false} when the processor is stopping. */
+  private boolean pause(Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    progressLock.lock();
+    try {
+      long remaining;
+      while (running && (remaining = deadline - System.nanoTime()) > 0) {
+        progressed.awaitNanos(remaining);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    } finally {
+      progressLock.unlock();
+    }
+    return running;
+  }
+
+  @Override
+  public String toString() {
+    return "TrackingProcessor[" + name + ", " + status + " at " + checkpoint + "]";
+  }
+}

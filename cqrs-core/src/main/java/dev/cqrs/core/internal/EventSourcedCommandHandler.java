@@ -1,0 +1,149 @@
+package dev.cqrs.core.internal;
+
+import dev.cqrs.core.AppendResult;
+import dev.cqrs.core.Command;
+import dev.cqrs.core.CommandContext;
+import dev.cqrs.core.CommandHandler;
+import dev.cqrs.core.CommandRejectedException;
+import dev.cqrs.core.ConcurrencyConflictException;
+import dev.cqrs.core.Decider;
+import dev.cqrs.core.Event;
+import dev.cqrs.core.EventStore;
+import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.core.Snapshot;
+import dev.cqrs.core.SnapshotPolicy;
+import dev.cqrs.core.SnapshotStore;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Load, fold, decide, append with the loaded version; retry on conflict. Thread-safe when the decider is.
+ *
+ * @param <C> the command type
+ * @param <S> the state type
+ * @param <E> the event type
+ */
+public final class EventSourcedCommandHandler<C extends Command, S, E extends Event> implements CommandHandler<C> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventSourcedCommandHandler.class);
+
+  private final Decider<C, S, E> decider;
+  private final Function<? super C, String> streamIds;
+  private final int maxRetries;
+  private final SnapshotStore snapshots;
+  private final Class<S> stateType;
+  private final int stateRevision;
+  private final SnapshotPolicy snapshotPolicy;
+
+  /**
+   * Creates the handler; called by {@code EventSourcedHandler.Builder}.
+   *
+   * @param decider the write model
+   * @param streamIds gives a command's stream
+   * @param maxRetries how often to decide again after a conflict
+   * @param snapshots the snapshot store, or null
+   * @param stateType the state's class, or null without snapshots
+   * @param stateRevision the state's revision
+   * @param snapshotPolicy when to snapshot, or null
+   */
+  public EventSourcedCommandHandler(Decider<C, S, E> decider, Function<? super C, String> streamIds, int maxRetries,
+                                    SnapshotStore snapshots, Class<S> stateType, int stateRevision,
+                                    SnapshotPolicy snapshotPolicy) {
+    this.decider = decider;
+    this.streamIds = streamIds;
+    this.maxRetries = maxRetries;
+    this.snapshots = snapshots;
+    this.stateType = stateType;
+    this.stateRevision = stateRevision;
+    this.snapshotPolicy = snapshotPolicy;
+  }
+
+  @Override
+  public void handle(C command, CommandContext context) {
+    String streamId = streamIds.apply(command);
+    if (streamId == null) {
+      throw new NullPointerException("stream id function returned null for command " + command);
+    }
+    EventStore store = context.eventStore();
+    for (int attempt = 0; ; attempt++) {
+      Loaded<S> loaded = load(store, streamId);
+      if (decider.isTerminal(loaded.state())) {
+        throw new CommandRejectedException("stream '" + streamId + "' is closed: its state " + loaded.state()
+            + " is terminal, so " + command.getClass().getSimpleName() + " is not accepted");
+      }
+      List<? extends E> events = decider.decide(command, loaded.state());
+      if (events == null || events.isEmpty()) {
+        return;
+      }
+      try {
+        AppendResult result = context.append(streamId, ExpectedVersion.exactly(loaded.version()), events);
+        maybeSnapshot(streamId, loaded, events, result.lastVersion());
+        return;
+      } catch (ConcurrencyConflictException conflict) {
+        if (attempt >= maxRetries) {
+          throw conflict;
+        }
+        LOG.debug("conflict on stream '{}' (attempt {} of {}), deciding again on fresh state", streamId, attempt + 1,
+            maxRetries + 1);
+      }
+    }
+  }
+
+  /**
+   * Loads a stream's state: from the snapshot when one of the right revision exists, then the events after it.
+   *
+   * @param store the event store
+   * @param streamId the stream
+   * @return the state and the version it includes
+   */
+  @SuppressWarnings("unchecked")
+  public Loaded<S> load(EventStore store, String streamId) {
+    S state = null;
+    long version = 0;
+    if (snapshots != null) {
+      Optional<Snapshot<S>> snapshot = snapshots.load(streamId, stateType);
+      if (snapshot.isPresent() && snapshot.get().stateRevision() == stateRevision) {
+        state = snapshot.get().state();
+        version = snapshot.get().version();
+      }
+    }
+    if (state == null) {
+      state = decider.initialState();
+    }
+    for (RecordedEvent event : store.readStream(streamId, version + 1)) {
+      state = decider.evolve(state, (E) event.payload());
+      version = event.version();
+    }
+    return new Loaded<>(state, version);
+  }
+
+  private void maybeSnapshot(String streamId, Loaded<S> loaded, List<? extends E> events, long newVersion) {
+    if (snapshots == null || !snapshotPolicy.shouldSnapshot(loaded.version(), newVersion)) {
+      return;
+    }
+    try {
+      S state = loaded.state();
+      for (E event : events) {
+        state = decider.evolve(state, event);
+      }
+      snapshots.save(new Snapshot<>(streamId, newVersion, stateRevision, state));
+    } catch (RuntimeException e) {
+      // A snapshot only saves loading time; the events are stored, so the command succeeded.
+      LOG.warn("could not save the snapshot of stream '{}' at version {}", streamId, newVersion, e);
+    }
+  }
+
+  /**
+   * A folded state and the stream version it includes.
+   *
+   * @param state the state
+   * @param version the version
+   * @param <S> the state type
+   */
+  public record Loaded<S>(S state, long version) {
+  }
+}
