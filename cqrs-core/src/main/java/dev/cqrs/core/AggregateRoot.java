@@ -20,9 +20,10 @@ import java.util.List;
  *   }
  *
  *   protected void apply(AccountEvent event) {
- *     switch (event) {
- *       case Deposited d -> balance += d.amount();
- *       case Withdrawn w -> balance -= w.amount();
+ *     if (event instanceof Deposited deposited) {
+ *       balance += deposited.amount();
+ *     } else if (event instanceof Withdrawn withdrawn) {
+ *       balance -= withdrawn.amount();
  *     }
  *   }
  * }

@@ -14,11 +14,8 @@ import java.util.function.Supplier;
  * <pre>{@code
  * Decider<OrderCommand, Order, OrderEvent> orders = Decider.of(
  *     Order.NONE,
- *     (command, order) -> switch (command) {
- *       case PlaceOrder place -> List.of(new OrderPlaced(place.orderId(), place.customer()));
- *       case ConfirmOrder confirm -> order.confirm(); // throws CommandRejectedException when not allowed
- *     },
- *     Order::apply);
+ *     (command, order) -> order.decide(command), // the events, or CommandRejectedException
+ *     Order::apply);                              // the next immutable Order
  * }</pre>
  *
  * <p>Implementations must be thread-safe; pure functions over immutable states are.

@@ -89,6 +89,7 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
         }
         LOG.debug("conflict on stream '{}' (attempt {} of {}), deciding again on fresh state", streamId, attempt + 1,
             maxRetries + 1);
+        ConflictBackoff.pause(attempt + 1);
       }
     }
   }

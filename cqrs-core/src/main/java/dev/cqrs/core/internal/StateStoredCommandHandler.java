@@ -64,6 +64,7 @@ public final class StateStoredCommandHandler<C extends Command, S> implements Co
         if (attempt >= maxRetries) {
           throw conflict;
         }
+        ConflictBackoff.pause(attempt + 1);
       }
     }
   }
