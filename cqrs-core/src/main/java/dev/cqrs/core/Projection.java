@@ -1,5 +1,6 @@
 package dev.cqrs.core;
 
+import dev.cqrs.core.internal.AnnotatedHandlers;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -96,6 +97,19 @@ public interface Projection {
     public <E extends Event> Builder on(Class<E> eventType, Consumer<? super E> handler) {
       Objects.requireNonNull(handler, "handler must not be null");
       return on(eventType, (E event, RecordedEvent recorded) -> handler.accept(event));
+    }
+
+    /**
+     * Handles events with the {@link HandlesEvent} methods of a plain object, found once, here.
+     *
+     * @param target the read-model object
+     * @return this builder
+     * @throws IllegalArgumentException if a method has the wrong shape, an event class has a handler already, or the
+     *     object has no annotated method
+     */
+    public Builder annotated(Object target) {
+      AnnotatedHandlers.of(target).forEach(this::on);
+      return this;
     }
 
     /**
