@@ -2,7 +2,6 @@ package dev.cqrs.inmemory;
 
 import dev.cqrs.core.AppendResult;
 import dev.cqrs.core.ConcurrencyConflictException;
-import dev.cqrs.core.DuplicateEventIdException;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.EventType;
 import dev.cqrs.core.EventTypes;
@@ -14,6 +13,7 @@ import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.Registration;
 import dev.cqrs.core.UnknownEventTypeException;
 import dev.cqrs.core.spi.EventStoreArguments;
+import dev.cqrs.core.spi.RepeatedAppends;
 import dev.cqrs.inmemory.internal.AppendOnlyLog;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -253,40 +253,16 @@ public final class InMemoryEventStore implements EventStore {
     final Map<UUID, RecordedEvent> byEventId = new HashMap<>();
     final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
-    /**
-     * Returns the earlier result when every event id of the append is stored already, in this stream, in this order
-     * and without gaps; null when none is stored. Called with the lock held.
-     */
+    /** Returns the earlier result of an exact repeat, or null. Called with the lock held. */
     AppendResult findRepeat(String streamId, List<NewEvent> events) {
-      RecordedEvent first = null;
-      int stored = 0;
+      Map<UUID, RecordedEvent> stored = new HashMap<>();
       for (NewEvent event : events) {
         RecordedEvent existing = byEventId.get(event.eventId());
         if (existing != null) {
-          stored++;
-          if (first == null) {
-            first = existing;
-          }
+          stored.put(event.eventId(), existing);
         }
       }
-      if (stored == 0) {
-        return null;
-      }
-      if (stored < events.size()) {
-        UUID id = events.stream().filter(e -> byEventId.containsKey(e.eventId())).findFirst().orElseThrow().eventId();
-        throw new DuplicateEventIdException(id, streamId,
-            stored + " of the " + events.size() + " events are stored already; a repeated append must repeat all");
-      }
-      List<RecordedEvent> earlier = new ArrayList<>(events.size());
-      for (int i = 0; i < events.size(); i++) {
-        RecordedEvent existing = byEventId.get(events.get(i).eventId());
-        if (!existing.streamId().equals(streamId) || existing.version() != first.version() + i) {
-          throw new DuplicateEventIdException(existing.eventId(), streamId, "it is stored as stream '"
-              + existing.streamId() + "' version " + existing.version() + ", not as a repeat of this append");
-        }
-        earlier.add(existing);
-      }
-      return new AppendResult(streamId, earlier);
+      return RepeatedAppends.earlierResult(streamId, events, stored).orElse(null);
     }
 
     void wakeUp() {

@@ -209,10 +209,12 @@ public abstract class AppendAndReadContract extends EventStoreContractSupport {
     });
 
     store.append(stream, ExpectedVersion.any(), happened("t", 1, 1));
-    awaitCondition("a wake-up hint", Duration.ofSeconds(10), () -> hints.get() >= 1);
-    synchronized (visibleAtHint) {
-      assertThat(visibleAtHint.get(0)).as("events visible when the hint arrives").isEqualTo(1);
-    }
+    // Hints may also come without a new event; what counts is that one comes once the event is visible.
+    awaitCondition("a wake-up hint after the event became visible", Duration.ofSeconds(10), () -> {
+      synchronized (visibleAtHint) {
+        return visibleAtHint.contains(1);
+      }
+    });
 
     registration.close();
     registration.close();

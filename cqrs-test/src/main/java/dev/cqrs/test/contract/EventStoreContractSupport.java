@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
@@ -43,6 +44,18 @@ public abstract class EventStoreContractSupport {
   void createStore() {
     store = newStore(ContractEvents.TYPES);
     startHead = store.head();
+  }
+
+  /**
+   * Closes the store after each test when it holds resources (a listening connection, for example).
+   *
+   * @throws Exception if closing fails
+   */
+  @AfterEach
+  void closeStore() throws Exception {
+    if (store instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
   }
 
   /**

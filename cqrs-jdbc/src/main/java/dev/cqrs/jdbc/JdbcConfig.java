@@ -1,0 +1,176 @@
+package dev.cqrs.jdbc;
+
+import dev.cqrs.core.CqrsException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * Where the JDBC stores keep their tables: your {@link DataSource}, the database kind, a schema and a table-name
+ * prefix. Schema and prefix are checked as plain SQL identifiers when they are set, so nothing you configure can
+ * inject SQL.
+ *
+ * <pre>{@code
+ * JdbcConfig config = JdbcConfig.builder(dataSource).schema("orders").tablePrefix("cqrs_").build();
+ * JdbcSchema.create(config);
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe; the builder is not.
+ */
+public final class JdbcConfig {
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,39}");
+  private static final Pattern PREFIX = Pattern.compile("([A-Za-z_][A-Za-z0-9_]{0,19})?");
+
+  private final DataSource dataSource;
+  private final Database database;
+  private final String schema;
+  private final String tablePrefix;
+
+  private JdbcConfig(DataSource dataSource, Database database, String schema, String tablePrefix) {
+    this.dataSource = dataSource;
+    this.database = database;
+    this.schema = schema;
+    this.tablePrefix = tablePrefix;
+  }
+
+  /**
+   * Starts configuring with a data source; the database kind is detected from it unless set.
+   *
+   * @param dataSource where connections come from
+   * @return a new builder
+   */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /**
+   * Returns the data source.
+   *
+   * @return the data source
+   */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /**
+   * Returns the database kind.
+   *
+   * @return the database
+   */
+  public Database database() {
+    return database;
+  }
+
+  /**
+   * Returns the schema the tables live in.
+   *
+   * @return the schema name
+   */
+  public String schema() {
+    return schema;
+  }
+
+  /**
+   * Returns the prefix of every table name.
+   *
+   * @return the prefix, possibly empty
+   */
+  public String tablePrefix() {
+    return tablePrefix;
+  }
+
+  /**
+   * Returns the qualified name of one of the backend's tables.
+   *
+   * @param table the table's base name, for example {@code events}
+   * @return {@code schema.prefix + table}
+   */
+  public String table(String table) {
+    return schema + "." + tablePrefix + table;
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcConfig[" + database + ", " + schema + "." + tablePrefix + "*]";
+  }
+
+  /** Builds a {@link JdbcConfig}, checking each setting at once. Not thread-safe. */
+  public static final class Builder {
+
+    private final DataSource dataSource;
+    private Database database;
+    private String schema;
+    private String tablePrefix = "cqrs_";
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
+    }
+
+    /**
+     * Sets the database kind instead of detecting it.
+     *
+     * @param database the database
+     * @return this builder
+     */
+    public Builder database(Database database) {
+      this.database = Objects.requireNonNull(database, "database must not be null");
+      return this;
+    }
+
+    /**
+     * Sets the schema; the default is {@code public} on PostgreSQL and {@code PUBLIC} on H2.
+     *
+     * @param schema a plain identifier: a letter or {@code _}, then letters, digits or {@code _}, at most 40
+     * @return this builder
+     * @throws IllegalArgumentException if it is not a plain identifier
+     */
+    public Builder schema(String schema) {
+      Objects.requireNonNull(schema, "schema must not be null");
+      if (!IDENTIFIER.matcher(schema).matches()) {
+        throw new IllegalArgumentException("schema must be a plain SQL identifier (a letter or '_', then letters,"
+            + " digits or '_', at most 40 characters), but was '" + schema + "'");
+      }
+      this.schema = schema;
+      return this;
+    }
+
+    /**
+     * Sets the prefix of every table name; the default is {@code cqrs_}.
+     *
+     * @param tablePrefix empty, or a plain identifier of at most 20 characters
+     * @return this builder
+     * @throws IllegalArgumentException if it is not a plain identifier
+     */
+    public Builder tablePrefix(String tablePrefix) {
+      Objects.requireNonNull(tablePrefix, "tablePrefix must not be null");
+      if (!PREFIX.matcher(tablePrefix).matches()) {
+        throw new IllegalArgumentException("tablePrefix must be empty or a plain SQL identifier (a letter or '_',"
+            + " then letters, digits or '_', at most 20 characters), but was '" + tablePrefix + "'");
+      }
+      this.tablePrefix = tablePrefix;
+      return this;
+    }
+
+    /**
+     * Builds the configuration, asking the data source for the database kind if it was not set.
+     *
+     * @return the configuration
+     * @throws CqrsException if the database cannot be reached to detect its kind
+     */
+    public JdbcConfig build() {
+      Database kind = database;
+      if (kind == null) {
+        try (Connection connection = dataSource.getConnection()) {
+          kind = Database.fromProductName(connection.getMetaData().getDatabaseProductName());
+        } catch (SQLException e) {
+          throw new CqrsException("cannot detect the database kind from the data source: " + e.getMessage(), e);
+        }
+      }
+      String schemaName = schema != null ? schema : kind == Database.H2 ? "PUBLIC" : "public";
+      return new JdbcConfig(dataSource, kind, schemaName, tablePrefix);
+    }
+  }
+}

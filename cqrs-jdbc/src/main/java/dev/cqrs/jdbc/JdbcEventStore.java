@@ -1,0 +1,337 @@
+package dev.cqrs.jdbc;
+
+import dev.cqrs.core.AppendResult;
+import dev.cqrs.core.ConcurrencyConflictException;
+import dev.cqrs.core.EventStore;
+import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.NewEvent;
+import dev.cqrs.core.Position;
+import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.core.Registration;
+import dev.cqrs.core.spi.EventCodec;
+import dev.cqrs.core.spi.EventStoreArguments;
+import dev.cqrs.core.spi.RepeatedAppends;
+import dev.cqrs.jdbc.internal.EventRows;
+import dev.cqrs.jdbc.internal.EventSql;
+import dev.cqrs.jdbc.internal.Jdbc;
+import dev.cqrs.jdbc.internal.PostgresNotifications;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link EventStore} on PostgreSQL or H2, through your {@link javax.sql.DataSource}. It passes the whole contract
+ * suite of {@code cqrs-test} on both databases.
+ *
+ * <pre>{@code
+ * JdbcConfig config = JdbcConfig.builder(dataSource).build();
+ * JdbcSchema.create(config);
+ * EventCodec codec = EventCodec.of(types, JacksonSerializer.create(), UpcasterChain.empty());
+ * JdbcEventStore store = JdbcEventStore.create(config, codec);
+ * }</pre>
+ *
+ * <ul>
+ *   <li>On PostgreSQL an append is one statement: it locks and advances the stream's row (checking the expected
+ *       version atomically) and inserts every event with {@code unnest}, so appends to different streams run
+ *       concurrently. The global order is (transaction id, position), and {@link #readAll} only returns rows whose
+ *       transaction is older than every transaction still running: a transaction that commits late, with a lower
+ *       position, is read after it commits and never skipped. A transaction left open (idle in transaction) holds
+ *       readers back until it ends, without losing anything.</li>
+ *   <li>On H2 an append takes one counter row's lock until it commits, so positions commit in order.</li>
+ *   <li>Payloads and headers are {@code jsonb} on PostgreSQL; timestamps are kept to the microsecond.</li>
+ *   <li>Wake-up hints: appends through this instance wake its listeners at once; on PostgreSQL, appends from other
+ *       instances arrive through {@code LISTEN/NOTIFY} on one dedicated connection that the first
+ *       {@link #onAppend} listener opens and {@link #close()} closes. With a connection pool, that connection is
+ *       taken from the pool for as long as the store listens.</li>
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+public final class JdbcEventStore implements EventStore, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcEventStore.class);
+
+  private final JdbcConfig config;
+  private final EventCodec codec;
+  private final EventSql sql;
+  private final List<JdbcProjection> inline;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private PostgresNotifications notifications;
+  private boolean closed;
+
+  private JdbcEventStore(JdbcConfig config, EventCodec codec, List<JdbcProjection> inline) {
+    this.config = config;
+    this.codec = codec;
+    this.sql = EventSql.of(config);
+    this.inline = inline;
+  }
+
+  /**
+   * Creates a store on existing tables (see {@link JdbcSchema#create(JdbcConfig)}).
+   *
+   * @param config where the tables are
+   * @param codec how events are serialized
+   * @return the store
+   */
+  public static JdbcEventStore create(JdbcConfig config, EventCodec codec) {
+    return builder(config, codec).build();
+  }
+
+  /**
+   * Starts configuring a store, for example with inline projections.
+   *
+   * @param config where the tables are
+   * @param codec how events are serialized
+   * @return a new builder
+   */
+  public static Builder builder(JdbcConfig config, EventCodec codec) {
+    return new Builder(config, codec);
+  }
+
+  /**
+   * Returns the configuration.
+   *
+   * @return the configuration
+   */
+  public JdbcConfig config() {
+    return config;
+  }
+
+  @Override
+  public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events) {
+    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
+    List<EventRows.Row> rows = new ArrayList<>(checked.size());
+    for (NewEvent event : checked) {
+      rows.add(EventRows.Row.of(event, codec.encode(event.payload(), "stream '" + streamId + "'")));
+    }
+    String what = "append to stream '" + streamId + "'";
+    List<EventSql.Placed> placed;
+    try {
+      placed = sql.appendNeedsTransaction() || !inline.isEmpty()
+          ? Jdbc.inTransaction(config.dataSource(), what, c -> insert(c, streamId, expectedVersion, rows, true))
+          : Jdbc.withConnection(config.dataSource(), what, c -> insert(c, streamId, expectedVersion, rows, false));
+    } catch (NotAppended notAppended) {
+      return Jdbc.withConnection(config.dataSource(), what, c -> explainRefusal(c, streamId, expectedVersion,
+          checked));
+    }
+    List<RecordedEvent> recorded = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      recorded.add(rows.get(i).recorded(streamId, placed.get(i).version(), placed.get(i).position()));
+    }
+    wakeUp();
+    return new AppendResult(streamId, recorded);
+  }
+
+  /** Inserts, and applies inline projections when in a transaction; signals a refusal with {@link NotAppended}. */
+  private List<EventSql.Placed> insert(Connection connection, String streamId, ExpectedVersion expected,
+                                       List<EventRows.Row> rows, boolean inTransaction) throws SQLException {
+    List<EventSql.Placed> placed;
+    try {
+      placed = sql.insert(connection, streamId, expected, rows);
+    } catch (SQLException e) {
+      if (Jdbc.isUniqueViolation(e)) {
+        throw new NotAppended();
+      }
+      throw e;
+    }
+    if (placed == null) {
+      throw new NotAppended();
+    }
+    if (inTransaction && !inline.isEmpty()) {
+      for (JdbcProjection projection : inline) {
+        for (int i = 0; i < rows.size(); i++) {
+          EventRows.Row row = rows.get(i);
+          if (projection.handles(row.event().payload().getClass())) {
+            projection.apply(row.recorded(streamId, placed.get(i).version(), placed.get(i).position()), connection);
+          }
+        }
+      }
+    }
+    return placed;
+  }
+
+  /** After a refused append: the earlier result of an exact repeat, or the exception that says why. */
+  private AppendResult explainRefusal(Connection connection, String streamId, ExpectedVersion expected,
+                                      List<NewEvent> events) throws SQLException {
+    Map<UUID, RecordedEvent> stored = new HashMap<>();
+    try (PreparedStatement select = connection.prepareStatement(sql.selectByEventIds())) {
+      List<UUID> ids = events.stream().map(NewEvent::eventId).toList();
+      select.setObject(1, sql.eventIdArray(connection, ids));
+      try (ResultSet result = select.executeQuery()) {
+        while (result.next()) {
+          RecordedEvent event = EventRows.map(result, codec);
+          stored.put(event.eventId(), event);
+        }
+      }
+    }
+    var earlier = RepeatedAppends.earlierResult(streamId, events, stored);
+    if (earlier.isPresent()) {
+      return earlier.get();
+    }
+    throw new ConcurrencyConflictException(streamId, expected, streamVersion(connection, streamId));
+  }
+
+  private long streamVersion(Connection connection, String streamId) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(sql.selectStreamVersion())) {
+      select.setString(1, streamId);
+      try (ResultSet result = select.executeQuery()) {
+        return result.next() ? result.getLong(1) : 0;
+      }
+    }
+  }
+
+  @Override
+  public List<RecordedEvent> readStream(String streamId, long fromVersion) {
+    EventStoreArguments.checkReadStream(streamId, fromVersion);
+    return Jdbc.withConnection(config.dataSource(), "read of stream '" + streamId + "'", connection -> {
+      try (PreparedStatement select = connection.prepareStatement(sql.selectStream())) {
+        select.setString(1, streamId);
+        select.setLong(2, fromVersion);
+        select.setFetchSize(500);
+        return mapAll(select);
+      }
+    });
+  }
+
+  @Override
+  public List<RecordedEvent> readAll(Position after, int limit) {
+    EventStoreArguments.checkReadAll(after, limit);
+    return Jdbc.withConnection(config.dataSource(), "read of all events after " + after, connection -> {
+      try (PreparedStatement select = connection.prepareStatement(sql.selectAfter())) {
+        select.setLong(1, after.commit());
+        select.setLong(2, after.sequence());
+        select.setInt(3, limit);
+        select.setFetchSize(Math.min(limit, 1000));
+        return mapAll(select);
+      }
+    });
+  }
+
+  private List<RecordedEvent> mapAll(PreparedStatement select) throws SQLException {
+    List<RecordedEvent> events = new ArrayList<>();
+    try (ResultSet result = select.executeQuery()) {
+      while (result.next()) {
+        events.add(EventRows.map(result, codec));
+      }
+    }
+    return events;
+  }
+
+  @Override
+  public Position head() {
+    return Jdbc.withConnection(config.dataSource(), "read of the head position", connection -> {
+      try (PreparedStatement select = connection.prepareStatement(sql.selectHead());
+           ResultSet result = select.executeQuery()) {
+        return result.next() ? Position.of(result.getLong("commit_id"), result.getLong("sequence_id"))
+            : Position.START;
+      }
+    });
+  }
+
+  @Override
+  public long countAfter(Position after) {
+    Objects.requireNonNull(after, "after must not be null");
+    return Jdbc.withConnection(config.dataSource(), "count of events after " + after, connection -> {
+      try (PreparedStatement select = connection.prepareStatement(sql.countAfter())) {
+        select.setLong(1, after.commit());
+        select.setLong(2, after.sequence());
+        try (ResultSet result = select.executeQuery()) {
+          result.next();
+          return result.getLong(1);
+        }
+      }
+    });
+  }
+
+  @Override
+  public Registration onAppend(Runnable listener) {
+    Objects.requireNonNull(listener, "listener must not be null");
+    listeners.add(listener);
+    startListening();
+    return () -> listeners.remove(listener);
+  }
+
+  private synchronized void startListening() {
+    if (notifications == null && !closed && config.database() == Database.POSTGRESQL) {
+      notifications = new PostgresNotifications(config.dataSource(), config.tablePrefix() + "events", this::wakeUp);
+    }
+  }
+
+  private void wakeUp() {
+    for (Runnable listener : listeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        LOG.warn("wake-up listener {} failed; ignoring it", listener, e);
+      }
+    }
+  }
+
+  /** Stops listening for notifications; reads and appends keep working. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (notifications != null) {
+      notifications.close();
+      notifications = null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcEventStore[" + config + "]";
+  }
+
+  /** A refused append: the expected version did not hold, or an event id is stored already. */
+  private static final class NotAppended extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotAppended() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** Configures a {@link JdbcEventStore}. Not thread-safe. */
+  public static final class Builder {
+
+    private final JdbcConfig config;
+    private final EventCodec codec;
+    private final List<JdbcProjection> inline = new ArrayList<>();
+
+    private Builder(JdbcConfig config, EventCodec codec) {
+      this.config = Objects.requireNonNull(config, "config must not be null");
+      this.codec = Objects.requireNonNull(codec, "codec must not be null");
+    }
+
+    /**
+     * Adds an inline projection: it runs in every append's transaction, so its read model commits with the events
+     * and is never stale; if it fails, the append fails and nothing of either is stored.
+     *
+     * @param projection the projection
+     * @return this builder
+     */
+    public Builder inlineProjection(JdbcProjection projection) {
+      inline.add(Objects.requireNonNull(projection, "projection must not be null"));
+      return this;
+    }
+
+    /**
+     * Builds the store.
+     *
+     * @return the store
+     */
+    public JdbcEventStore build() {
+      return new JdbcEventStore(config, codec, List.copyOf(inline));
+    }
+  }
+}

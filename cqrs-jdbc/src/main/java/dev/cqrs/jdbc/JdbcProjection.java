@@ -1,0 +1,59 @@
+package dev.cqrs.jdbc;
+
+import dev.cqrs.core.Event;
+import dev.cqrs.core.RecordedEvent;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * A projection whose read model lives in the same database as the events: it writes through the {@link Connection}
+ * of the transaction it runs in, so its changes commit together with the append (inline, see
+ * {@link JdbcEventStore.Builder#inlineProjection}) and never without it.
+ *
+ * <pre>{@code
+ * JdbcProjection orderCounts = new JdbcProjection() {
+ *   public boolean handles(Class<? extends Event> type) {
+ *     return type == OrderPlaced.class;
+ *   }
+ *
+ *   public void apply(RecordedEvent event, Connection connection) throws SQLException {
+ *     try (PreparedStatement update = connection.prepareStatement(
+ *         "UPDATE order_counts SET orders = orders + 1 WHERE customer = ?")) {
+ *       update.setString(1, event.payloadAs(OrderPlaced.class).customer());
+ *       update.executeUpdate();
+ *     }
+ *   }
+ * };
+ * }</pre>
+ *
+ * <p>Implementations must not commit, roll back or close the connection. The library calls a projection from one
+ * thread at a time per transaction; implementations holding no state of their own are thread-safe.
+ */
+public interface JdbcProjection {
+
+  /**
+   * Tells whether this projection applies events of a class.
+   *
+   * @param eventType an event class
+   * @return {@code true} when {@link #apply} handles it
+   */
+  boolean handles(Class<? extends Event> eventType);
+
+  /**
+   * Applies one event within the caller's transaction.
+   *
+   * @param event the event as stored
+   * @param connection the transaction's connection
+   * @throws SQLException on a database failure, which rolls the whole transaction back
+   */
+  void apply(RecordedEvent event, Connection connection) throws SQLException;
+
+  /**
+   * Clears the read model before a replay, within the caller's transaction. Does nothing by default.
+   *
+   * @param connection the transaction's connection
+   * @throws SQLException on a database failure
+   */
+  default void reset(Connection connection) throws SQLException {
+  }
+}

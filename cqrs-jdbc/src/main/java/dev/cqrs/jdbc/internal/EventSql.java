@@ -1,0 +1,105 @@
+package dev.cqrs.jdbc.internal;
+
+import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.Position;
+import dev.cqrs.jdbc.Database;
+import dev.cqrs.jdbc.JdbcConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+
+/** The SQL of one database for the event store. Implementations are immutable and thread-safe. */
+public interface EventSql {
+
+  /**
+   * Returns the SQL for a configuration's database.
+   *
+   * @param config the configuration
+   * @return the dialect
+   */
+  static EventSql of(JdbcConfig config) {
+    return config.database() == Database.POSTGRESQL ? new PostgresEventSql(config) : new H2EventSql(config);
+  }
+
+  /**
+   * Tells whether an append must run in an explicit transaction even without inline projections.
+   *
+   * @return {@code true} when the append takes several statements
+   */
+  boolean appendNeedsTransaction();
+
+  /**
+   * Inserts a batch if the stream's version satisfies the expectation.
+   *
+   * @param connection the connection, in a transaction when {@link #appendNeedsTransaction()} says so
+   * @param streamId the stream
+   * @param expected the expectation
+   * @param rows the rows
+   * @return the position and version of each row, or {@code null} when the expectation did not hold
+   * @throws SQLException on a database failure, including a unique violation for a stored event id
+   */
+  List<Placed> insert(Connection connection, String streamId, ExpectedVersion expected, List<EventRows.Row> rows)
+      throws SQLException;
+
+  /**
+   * Where one inserted row landed.
+   *
+   * @param position its global position
+   * @param version its stream version
+   */
+  record Placed(Position position, long version) {
+  }
+
+  /**
+   * Returns the query of a stream's events from a version; parameters: stream id, from version.
+   *
+   * @return the SQL
+   */
+  String selectStream();
+
+  /**
+   * Returns the query of the events after a position in global order; parameters: commit, sequence, limit.
+   *
+   * @return the SQL
+   */
+  String selectAfter();
+
+  /**
+   * Returns the query of the events with given ids; parameter: the ids.
+   *
+   * @return the SQL
+   */
+  String selectByEventIds();
+
+  /**
+   * Binds the ids for {@link #selectByEventIds()}.
+   *
+   * @param connection the connection
+   * @param ids the ids
+   * @return the value to bind as parameter 1
+   * @throws SQLException on a database failure
+   */
+  Object eventIdArray(Connection connection, List<UUID> ids) throws SQLException;
+
+  /**
+   * Returns the query of the last readable position; no parameters; columns commit_id, sequence_id.
+   *
+   * @return the SQL
+   */
+  String selectHead();
+
+  /**
+   * Returns the count of readable events after a position; parameters: commit, sequence.
+   *
+   * @return the SQL
+   */
+  String countAfter();
+
+  /**
+   * Returns the query of a stream's version; parameter: stream id.
+   *
+   * @return the SQL
+   */
+  String selectStreamVersion();
+}

@@ -1,0 +1,124 @@
+package dev.cqrs.jdbc.internal;
+
+import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.Position;
+import dev.cqrs.jdbc.JdbcConfig;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * H2: each append first takes the counter row's lock and holds it until it commits, so positions are assigned and
+ * committed in the same order and a reader can never see position n + 1 before n. Commit parts of positions are 0.
+ */
+final class H2EventSql implements EventSql {
+
+  private static final String SELECT = "SELECT 0 AS commit_id, position AS sequence_id, stream_id, version, event_id,"
+      + " type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at, headers FROM ";
+
+  private final String events;
+  private final String streams;
+  private final String counter;
+
+  H2EventSql(JdbcConfig config) {
+    this.events = config.table("events");
+    this.streams = config.table("streams");
+    this.counter = config.table("event_counter");
+  }
+
+  @Override
+  public boolean appendNeedsTransaction() {
+    return true;
+  }
+
+  @Override
+  public List<Placed> insert(Connection connection, String streamId, ExpectedVersion expected,
+                             List<EventRows.Row> rows) throws SQLException {
+    int n = rows.size();
+    long last;
+    try (PreparedStatement lock = connection.prepareStatement(
+        "UPDATE " + counter + " SET last_position = last_position + ? WHERE id = 1")) {
+      lock.setLong(1, n);
+      lock.executeUpdate();
+    }
+    try (PreparedStatement read = connection.prepareStatement(
+        "SELECT last_position FROM " + counter + " WHERE id = 1");
+         ResultSet result = read.executeQuery()) {
+      result.next();
+      last = result.getLong(1);
+    }
+    long current = 0;
+    boolean exists = false;
+    try (PreparedStatement read = connection.prepareStatement(selectStreamVersion())) {
+      read.setString(1, streamId);
+      try (ResultSet result = read.executeQuery()) {
+        if (result.next()) {
+          exists = true;
+          current = result.getLong(1);
+        }
+      }
+    }
+    if (!expected.isSatisfiedBy(current)) {
+      return null;
+    }
+    try (PreparedStatement write = connection.prepareStatement(exists
+        ? "UPDATE " + streams + " SET version = ? WHERE stream_id = ?"
+        : "INSERT INTO " + streams + " (version, stream_id) VALUES (?, ?)")) {
+      write.setLong(1, current + n);
+      write.setString(2, streamId);
+      write.executeUpdate();
+    }
+    long firstPosition = last - n + 1;
+    List<Placed> placed = new ArrayList<>(n);
+    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + events + " (position, "
+        + EventRows.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (int i = 0; i < n; i++) {
+        insert.setLong(1, firstPosition + i);
+        EventRows.bind(insert, 2, streamId, current + 1 + i, rows.get(i));
+        insert.addBatch();
+        placed.add(new Placed(Position.of(0, firstPosition + i), current + 1 + i));
+      }
+      insert.executeBatch();
+    }
+    return placed;
+  }
+
+  @Override
+  public String selectStream() {
+    return SELECT + events + " WHERE stream_id = ? AND version >= ? ORDER BY version";
+  }
+
+  @Override
+  public String selectAfter() {
+    return SELECT + events + " WHERE ? = 0 AND position > ? ORDER BY position LIMIT ?";
+  }
+
+  @Override
+  public String selectByEventIds() {
+    return SELECT + events + " WHERE event_id = ANY(?) ORDER BY stream_id, version";
+  }
+
+  @Override
+  public Object eventIdArray(Connection connection, List<UUID> ids) throws SQLException {
+    return connection.createArrayOf("UUID", ids.toArray());
+  }
+
+  @Override
+  public String selectHead() {
+    return "SELECT 0 AS commit_id, position AS sequence_id FROM " + events + " ORDER BY position DESC LIMIT 1";
+  }
+
+  @Override
+  public String countAfter() {
+    return "SELECT COUNT(*) FROM " + events + " WHERE ? = 0 AND position > ?";
+  }
+
+  @Override
+  public String selectStreamVersion() {
+    return "SELECT version FROM " + streams + " WHERE stream_id = ?";
+  }
+}

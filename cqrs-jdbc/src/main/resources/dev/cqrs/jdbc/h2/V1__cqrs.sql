@@ -1,0 +1,75 @@
+-- cqrs schema, version 1, for H2 2.x.
+-- ${schema} and ${prefix} are placeholders (Flyway syntax): JdbcSchema.create() fills them in from JdbcConfig;
+-- teams that run their own migrations replace them, for example with "PUBLIC" and "cqrs_".
+-- Every statement is idempotent, so running the file twice changes nothing.
+
+CREATE SCHEMA IF NOT EXISTS ${schema};
+
+-- The events. Appends take the counter row's lock until they commit, so positions commit in order.
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}events (
+  position        BIGINT PRIMARY KEY,
+  stream_id       VARCHAR(255) NOT NULL,
+  version         BIGINT NOT NULL,
+  event_id        UUID NOT NULL,
+  type_name       VARCHAR(200) NOT NULL,
+  type_revision   INTEGER NOT NULL,
+  payload         CHARACTER LARGE OBJECT NOT NULL,
+  message_id      UUID NOT NULL,
+  correlation_id  UUID NOT NULL,
+  causation_id    UUID NOT NULL,
+  created_at      TIMESTAMP(6) WITH TIME ZONE NOT NULL,
+  headers         CHARACTER LARGE OBJECT NOT NULL,
+  CONSTRAINT ${prefix}events_stream_version UNIQUE (stream_id, version),
+  CONSTRAINT ${prefix}events_event_id UNIQUE (event_id)
+);
+
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}event_counter (
+  id             INTEGER PRIMARY KEY,
+  last_position  BIGINT NOT NULL
+);
+INSERT INTO ${schema}.${prefix}event_counter (id, last_position)
+  SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM ${schema}.${prefix}event_counter WHERE id = 1);
+
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}streams (
+  stream_id  VARCHAR(255) PRIMARY KEY,
+  version    BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}checkpoints (
+  processor    VARCHAR(200) PRIMARY KEY,
+  commit_id    BIGINT NOT NULL,
+  sequence_id  BIGINT NOT NULL,
+  updated_at   TIMESTAMP(6) WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}snapshots (
+  stream_id       VARCHAR(255) PRIMARY KEY,
+  version         BIGINT NOT NULL,
+  state_revision  INTEGER NOT NULL,
+  state           CHARACTER LARGE OBJECT NOT NULL,
+  taken_at        TIMESTAMP(6) WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}dead_letters (
+  id              UUID PRIMARY KEY,
+  processor       VARCHAR(200) NOT NULL,
+  commit_id       BIGINT NOT NULL,
+  sequence_id     BIGINT NOT NULL,
+  stream_id       VARCHAR(255) NOT NULL,
+  version         BIGINT NOT NULL,
+  event_id        UUID NOT NULL,
+  type_name       VARCHAR(200) NOT NULL,
+  type_revision   INTEGER NOT NULL,
+  payload         CHARACTER LARGE OBJECT NOT NULL,
+  message_id      UUID NOT NULL,
+  correlation_id  UUID NOT NULL,
+  causation_id    UUID NOT NULL,
+  created_at      TIMESTAMP(6) WITH TIME ZONE NOT NULL,
+  headers         CHARACTER LARGE OBJECT NOT NULL,
+  error           CHARACTER LARGE OBJECT NOT NULL,
+  attempts        INTEGER NOT NULL,
+  parked_at       TIMESTAMP(6) WITH TIME ZONE NOT NULL,
+  last_failed_at  TIMESTAMP(6) WITH TIME ZONE NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${prefix}dead_letters_processor
+  ON ${schema}.${prefix}dead_letters (processor, commit_id, sequence_id);

@@ -1,0 +1,83 @@
+-- cqrs schema, version 1, for PostgreSQL 15 and later.
+-- ${schema} and ${prefix} are placeholders (Flyway syntax): JdbcSchema.create() fills them in from JdbcConfig;
+-- teams that run their own migrations replace them, for example with "public" and "cqrs_".
+-- Every statement is idempotent, so running the file twice changes nothing.
+
+CREATE SCHEMA IF NOT EXISTS ${schema};
+
+-- The events. The global order is (transaction_id, position): readers only read rows whose transaction_id is below
+-- the oldest transaction still running, so a transaction that commits late can never land behind their checkpoint.
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}events (
+  position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  stream_id       text NOT NULL,
+  version         bigint NOT NULL,
+  event_id        uuid NOT NULL,
+  type_name       text NOT NULL,
+  type_revision   integer NOT NULL,
+  payload         jsonb NOT NULL,
+  message_id      uuid NOT NULL,
+  correlation_id  uuid NOT NULL,
+  causation_id    uuid NOT NULL,
+  created_at      timestamptz NOT NULL,
+  headers         jsonb NOT NULL,
+  CONSTRAINT ${prefix}events_stream_version UNIQUE (stream_id, version),
+  CONSTRAINT ${prefix}events_event_id UNIQUE (event_id)
+);
+CREATE INDEX IF NOT EXISTS ${prefix}events_global_order ON ${schema}.${prefix}events (transaction_id, position);
+
+-- One row per stream, locked by each append to check the expected version.
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}streams (
+  stream_id  text PRIMARY KEY,
+  version    bigint NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}checkpoints (
+  processor    text PRIMARY KEY,
+  commit_id    bigint NOT NULL,
+  sequence_id  bigint NOT NULL,
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}snapshots (
+  stream_id       text PRIMARY KEY,
+  version         bigint NOT NULL,
+  state_revision  integer NOT NULL,
+  state           jsonb NOT NULL,
+  taken_at        timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}dead_letters (
+  id              uuid PRIMARY KEY,
+  processor       text NOT NULL,
+  commit_id       bigint NOT NULL,
+  sequence_id     bigint NOT NULL,
+  stream_id       text NOT NULL,
+  version         bigint NOT NULL,
+  event_id        uuid NOT NULL,
+  type_name       text NOT NULL,
+  type_revision   integer NOT NULL,
+  payload         jsonb NOT NULL,
+  message_id      uuid NOT NULL,
+  correlation_id  uuid NOT NULL,
+  causation_id    uuid NOT NULL,
+  created_at      timestamptz NOT NULL,
+  headers         jsonb NOT NULL,
+  error           text NOT NULL,
+  attempts        integer NOT NULL,
+  parked_at       timestamptz NOT NULL,
+  last_failed_at  timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${prefix}dead_letters_processor
+  ON ${schema}.${prefix}dead_letters (processor, commit_id, sequence_id);
+
+-- Wake-up hint for tailing readers: one notification per appending statement, delivered at commit.
+CREATE OR REPLACE FUNCTION ${schema}.${prefix}notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('${prefix}events', '');
+  RETURN NULL;
+END
+$$;
+CREATE OR REPLACE TRIGGER ${prefix}events_notify
+  AFTER INSERT ON ${schema}.${prefix}events
+  FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.${prefix}notify_events();

@@ -1,0 +1,18 @@
+package dev.cqrs.jdbc;
+
+import dev.cqrs.core.EventStore;
+import dev.cqrs.core.EventTypes;
+import dev.cqrs.test.contract.BadInputContract;
+
+class H2BadInputTest extends BadInputContract {
+
+  @Override
+  protected EventStore newStore(EventTypes types) {
+    return JdbcEventStore.create(TestDatabases.h2(), TestDatabases.codec(types));
+  }
+
+  @Override
+  protected EventStore sameEventsWithTypes(EventStore store, EventTypes types) {
+    return JdbcEventStore.create(((JdbcEventStore) store).config(), TestDatabases.codec(types));
+  }
+}
