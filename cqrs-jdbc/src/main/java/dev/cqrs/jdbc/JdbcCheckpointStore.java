@@ -1,0 +1,140 @@
+package dev.cqrs.jdbc;
+
+import dev.cqrs.core.CheckpointStore;
+import dev.cqrs.core.Position;
+import dev.cqrs.jdbc.internal.Jdbc;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link CheckpointStore} in the {@code checkpoints} table. A save that would move a checkpoint backwards changes
+ * nothing and is refused, checked in the same statement as the write. Thread-safe.
+ */
+public final class JdbcCheckpointStore implements CheckpointStore {
+
+  private final JdbcConfig config;
+  private final String table;
+  private final String upsert;
+
+  private JdbcCheckpointStore(JdbcConfig config) {
+    this.config = Objects.requireNonNull(config, "config must not be null");
+    this.table = config.table("checkpoints");
+    this.upsert = config.database() == Database.POSTGRESQL
+        ? "INSERT INTO " + table + " AS c (processor, commit_id, sequence_id, updated_at) VALUES (?, ?, ?, now())"
+          + " ON CONFLICT (processor) DO UPDATE SET commit_id = EXCLUDED.commit_id,"
+          + " sequence_id = EXCLUDED.sequence_id, updated_at = now()"
+          + " WHERE (c.commit_id, c.sequence_id) <= (EXCLUDED.commit_id, EXCLUDED.sequence_id)"
+        : "MERGE INTO " + table + " c USING (VALUES (CAST(? AS VARCHAR(200)), CAST(? AS BIGINT),"
+          + " CAST(? AS BIGINT))) s(processor, commit_id, sequence_id) ON c.processor = s.processor"
+          + " WHEN MATCHED AND (c.commit_id < s.commit_id OR (c.commit_id = s.commit_id"
+          + " AND c.sequence_id <= s.sequence_id)) THEN UPDATE SET commit_id = s.commit_id,"
+          + " sequence_id = s.sequence_id, updated_at = CURRENT_TIMESTAMP"
+          + " WHEN NOT MATCHED THEN INSERT (processor, commit_id, sequence_id) VALUES (s.processor, s.commit_id,"
+          + " s.sequence_id)";
+  }
+
+  /**
+   * Creates a store on existing tables (see {@link JdbcSchema#create(JdbcConfig)}).
+   *
+   * @param config where the tables are
+   * @return the store
+   */
+  public static JdbcCheckpointStore create(JdbcConfig config) {
+    return new JdbcCheckpointStore(config);
+  }
+
+  @Override
+  public Optional<Position> load(String processor) {
+    checkName(processor);
+    return Jdbc.withConnection(config.dataSource(), "load of checkpoint '" + processor + "'",
+        connection -> load(connection, processor));
+  }
+
+  /**
+   * Loads a checkpoint with a connection of the caller's, inside its transaction.
+   *
+   * @param connection the connection
+   * @param processor the processor's name
+   * @return the checkpoint, or empty
+   * @throws SQLException on a database failure
+   */
+  public Optional<Position> load(Connection connection, String processor) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT commit_id, sequence_id FROM " + table + " WHERE processor = ?")) {
+      select.setString(1, processor);
+      try (ResultSet result = select.executeQuery()) {
+        return result.next() ? Optional.of(Position.of(result.getLong(1), result.getLong(2))) : Optional.empty();
+      }
+    }
+  }
+
+  @Override
+  public void save(String processor, Position position) {
+    checkName(processor);
+    Objects.requireNonNull(position, "position must not be null");
+    Jdbc.withConnection(config.dataSource(), "save of checkpoint '" + processor + "'", connection -> {
+      save(connection, processor, position);
+      return null;
+    });
+  }
+
+  /**
+   * Saves a checkpoint with a connection of the caller's, inside its transaction, so that a read model and its
+   * checkpoint commit together.
+   *
+   * @param connection the connection
+   * @param processor the processor's name
+   * @param position the position
+   * @throws SQLException on a database failure
+   * @throws IllegalArgumentException if the checkpoint would move backwards
+   */
+  public void save(Connection connection, String processor, Position position) throws SQLException {
+    int changed;
+    try (PreparedStatement statement = connection.prepareStatement(upsert)) {
+      statement.setString(1, processor);
+      statement.setLong(2, position.commit());
+      statement.setLong(3, position.sequence());
+      changed = statement.executeUpdate();
+    }
+    if (changed == 0) {
+      Position stored = load(connection, processor).orElse(Position.START);
+      throw new IllegalArgumentException("checkpoint of processor '" + processor + "' cannot move backwards from "
+          + stored + " to " + position);
+    }
+  }
+
+  @Override
+  public void reset(String processor) {
+    checkName(processor);
+    Jdbc.withConnection(config.dataSource(), "reset of checkpoint '" + processor + "'", connection -> {
+      reset(connection, processor);
+      return null;
+    });
+  }
+
+  /**
+   * Deletes a checkpoint with a connection of the caller's.
+   *
+   * @param connection the connection
+   * @param processor the processor's name
+   * @throws SQLException on a database failure
+   */
+  public void reset(Connection connection, String processor) throws SQLException {
+    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE processor = ?")) {
+      delete.setString(1, processor);
+      delete.executeUpdate();
+    }
+  }
+
+  private static void checkName(String processor) {
+    Objects.requireNonNull(processor, "processor must not be null");
+    if (processor.isBlank() || processor.length() > 200) {
+      throw new IllegalArgumentException("processor name must be non-blank and at most 200 characters, but was '"
+          + processor + "'");
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.cqrs.jdbc;
+
+import dev.cqrs.core.DeadLetter;
+import dev.cqrs.core.DeadLetterStore;
+import dev.cqrs.core.NewEvent;
+import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.core.spi.EventCodec;
+import dev.cqrs.jdbc.internal.EventRows;
+import dev.cqrs.jdbc.internal.Jdbc;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A {@link DeadLetterStore} in the {@code dead_letters} table. Each dead letter keeps a full copy of its event, so it
+ * can be retried even if the events table is archived. Thread-safe.
+ */
+public final class JdbcDeadLetterStore implements DeadLetterStore {
+
+  private static final String COLUMNS = "id, processor, commit_id, sequence_id, " + EventRows.COLUMNS
+      + ", error, attempts, parked_at, last_failed_at";
+
+  private final JdbcConfig config;
+  private final EventCodec codec;
+  private final String table;
+  private final String upsert;
+  private final String select;
+
+  private JdbcDeadLetterStore(JdbcConfig config, EventCodec codec) {
+    this.config = Objects.requireNonNull(config, "config must not be null");
+    this.codec = Objects.requireNonNull(codec, "codec must not be null");
+    this.table = config.table("dead_letters");
+    boolean postgres = config.database() == Database.POSTGRESQL;
+    this.upsert = postgres
+        ? "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?,"
+          + " ?::jsonb, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET error = EXCLUDED.error,"
+          + " attempts = EXCLUDED.attempts, last_failed_at = EXCLUDED.last_failed_at"
+        : "MERGE INTO " + table + " (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+          + " ?, ?, ?, ?)";
+    this.select = "SELECT id, processor, commit_id, sequence_id, stream_id, version, event_id, type_name,"
+        + " type_revision, " + (postgres ? "payload::text AS payload" : "payload") + ", message_id, correlation_id,"
+        + " causation_id, created_at, " + (postgres ? "headers::text AS headers" : "headers")
+        + ", error, attempts, parked_at, last_failed_at FROM " + table;
+  }
+
+  /**
+   * Creates a store on existing tables (see {@link JdbcSchema#create(JdbcConfig)}).
+   *
+   * @param config where the tables are
+   * @param codec how events are serialized
+   * @return the store
+   */
+  public static JdbcDeadLetterStore create(JdbcConfig config, EventCodec codec) {
+    return new JdbcDeadLetterStore(config, codec);
+  }
+
+  @Override
+  public void save(DeadLetter letter) {
+    Objects.requireNonNull(letter, "deadLetter must not be null");
+    RecordedEvent event = letter.event();
+    EventRows.Row row = EventRows.Row.of(new NewEvent(event.eventId(), event.payload(),
+        event.metadata()), codec.encode(event.payload(), "dead letter " + letter.id()));
+    Jdbc.withConnection(config.dataSource(), "save of dead letter " + letter.id(), c -> {
+      try (PreparedStatement statement = c.prepareStatement(upsert)) {
+        statement.setObject(1, letter.id());
+        statement.setString(2, letter.processor());
+        statement.setLong(3, event.position().commit());
+        statement.setLong(4, event.position().sequence());
+        EventRows.bind(statement, 5, event.streamId(), event.version(), row);
+        statement.setString(16, letter.error());
+        statement.setInt(17, letter.attempts());
+        statement.setObject(18, OffsetDateTime.ofInstant(letter.parkedAt(), ZoneOffset.UTC));
+        statement.setObject(19, OffsetDateTime.ofInstant(letter.lastFailedAt(), ZoneOffset.UTC));
+        return statement.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public List<DeadLetter> list(String processor) {
+    Objects.requireNonNull(processor, "processor must not be null");
+    return Jdbc.withConnection(config.dataSource(), "list of dead letters of '" + processor + "'", c -> {
+      try (PreparedStatement statement = c.prepareStatement(
+          select + " WHERE processor = ? ORDER BY commit_id, sequence_id, id")) {
+        statement.setString(1, processor);
+        return mapAll(statement);
+      }
+    });
+  }
+
+  @Override
+  public Optional<DeadLetter> find(UUID id) {
+    Objects.requireNonNull(id, "id must not be null");
+    return Jdbc.withConnection(config.dataSource(), "find of dead letter " + id, c -> {
+      try (PreparedStatement statement = c.prepareStatement(select + " WHERE id = ?")) {
+        statement.setObject(1, id);
+        return mapAll(statement).stream().findFirst();
+      }
+    });
+  }
+
+  @Override
+  public boolean remove(UUID id) {
+    Objects.requireNonNull(id, "id must not be null");
+    return Jdbc.withConnection(config.dataSource(), "removal of dead letter " + id, c -> {
+      try (PreparedStatement statement = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+        statement.setObject(1, id);
+        return statement.executeUpdate() > 0;
+      }
+    });
+  }
+
+  private List<DeadLetter> mapAll(PreparedStatement statement) throws SQLException {
+    List<DeadLetter> letters = new ArrayList<>();
+    try (ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        letters.add(new DeadLetter(result.getObject("id", UUID.class), result.getString("processor"),
+            EventRows.map(result, codec), result.getString("error"), result.getInt("attempts"),
+            result.getObject("parked_at", OffsetDateTime.class).toInstant(),
+            result.getObject("last_failed_at", OffsetDateTime.class).toInstant()));
+      }
+    }
+    return letters;
+  }
+}

@@ -1,0 +1,13 @@
+package dev.cqrs.jdbc;
+
+import dev.cqrs.core.SnapshotStore;
+import dev.cqrs.jackson.JacksonSerializer;
+import dev.cqrs.test.contract.SnapshotStoreContract;
+
+class H2SnapshotStoreTest extends SnapshotStoreContract {
+
+  @Override
+  protected SnapshotStore newStore() {
+    return JdbcSnapshotStore.create(TestDatabases.h2(), JacksonSerializer.create());
+  }
+}
