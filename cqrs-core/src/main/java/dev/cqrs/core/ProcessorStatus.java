@@ -6,6 +6,11 @@ public enum ProcessorStatus {
   STOPPED,
   /** Processing events, or waiting for new ones. */
   RUNNING,
+  /**
+   * Started, but not (yet) allowed to process: just starting, or another instance holds the processor's lease; this
+   * one takes over when the lease is free.
+   */
+  STANDBY,
   /** Stopped by an event that kept failing while the failure policy is to stop; see the processor's failure. */
   FAILED
 }

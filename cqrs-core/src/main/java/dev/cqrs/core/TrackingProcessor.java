@@ -1,6 +1,7 @@
 package dev.cqrs.core;
 
 import dev.cqrs.core.internal.DefaultTrackingProcessor;
+import dev.cqrs.core.spi.ProcessingCoordinator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -25,9 +26,10 @@ import java.util.concurrent.ThreadFactory;
  * processor.awaitPosition(result.lastPosition().orElseThrow(), Duration.ofSeconds(5)); // read your own write
  * }</pre>
  *
- * <p>Delivery is at least once: a crash between applying a batch and saving its checkpoint applies that batch again on
- * restart, so handlers should be idempotent unless the read model and the checkpoint commit together (the JDBC
- * backend's transactional projections do that). An event that fails is retried with exponential backoff; when it keeps
+ * <p>Delivery is at least once: a crash (or a failed checkpoint save) between applying a batch and saving its
+ * checkpoint applies that batch again, so handlers should be idempotent unless the read model and the checkpoint commit
+ * together, as with the JDBC backend's transactional processors ({@code JdbcProcessors}), which also hold a lease so
+ * that one instance at a time processes. An event that fails is retried with exponential backoff; when it keeps
  * failing, the processor stops with status {@link ProcessorStatus#FAILED} (the default) or parks the event in a
  * {@link DeadLetterStore} and goes on.
  *
@@ -149,14 +151,15 @@ public interface TrackingProcessor extends AutoCloseable {
 
     private final String name;
     private final EventStore store;
-    private final Projection projection;
-    private final CheckpointStore checkpoints;
+    private Projection projection;
+    private CheckpointStore checkpoints;
     private int batchSize = 256;
     private Duration pollInterval = Duration.ofMillis(500);
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private DeadLetterStore deadLetters;
     private Clock clock = Clock.systemUTC();
     private ThreadFactory threadFactory;
+    private ProcessingCoordinator coordinator = ProcessingCoordinator.SINGLE_INSTANCE;
 
     private Builder(String name, EventStore store, Projection projection, CheckpointStore checkpoints) {
       Objects.requireNonNull(name, "name must not be null");
@@ -251,13 +254,74 @@ public interface TrackingProcessor extends AutoCloseable {
     }
 
     /**
+     * Sets who decides when this instance processes and how batches commit; the default processes in this instance
+     * without transactions. The JDBC backend supplies coordinators with leases and transactions.
+     *
+     * @param coordinator the coordinator
+     * @return this builder
+     */
+    public Builder coordinator(ProcessingCoordinator coordinator) {
+      this.coordinator = Objects.requireNonNull(coordinator, "coordinator must not be null");
+      return this;
+    }
+
+    /**
+     * Sets the projection, replacing the one given to {@link TrackingProcessor#builder}; for backends that wrap it.
+     *
+     * @param projection the projection
+     * @return this builder
+     */
+    public Builder projection(Projection projection) {
+      this.projection = Objects.requireNonNull(projection, "projection must not be null");
+      return this;
+    }
+
+    /**
+     * Returns the projection set so far, for backends that wrap it.
+     *
+     * @return the projection
+     */
+    public Projection projection() {
+      return projection;
+    }
+
+    /**
+     * Sets the checkpoint store, replacing the one given to {@link TrackingProcessor#builder}.
+     *
+     * @param checkpoints the checkpoint store
+     * @return this builder
+     */
+    public Builder checkpoints(CheckpointStore checkpoints) {
+      this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints must not be null");
+      return this;
+    }
+
+    /**
+     * Returns the checkpoint store set so far, for backends that wrap it.
+     *
+     * @return the checkpoint store
+     */
+    public CheckpointStore checkpoints() {
+      return checkpoints;
+    }
+
+    /**
+     * Returns the processor's name.
+     *
+     * @return the name
+     */
+    public String name() {
+      return name;
+    }
+
+    /**
      * Builds the processor, stopped.
      *
      * @return the processor
      */
     public TrackingProcessor build() {
       return new DefaultTrackingProcessor(name, store, projection, checkpoints, batchSize, pollInterval, retryPolicy,
-          deadLetters, clock, threadFactory);
+          deadLetters, clock, threadFactory, coordinator);
     }
   }
 }

@@ -12,6 +12,8 @@ import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.Registration;
 import dev.cqrs.core.RetryPolicy;
 import dev.cqrs.core.TrackingProcessor;
+import dev.cqrs.core.spi.LeaseLostException;
+import dev.cqrs.core.spi.ProcessingCoordinator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +49,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   private final DeadLetterStore deadLetters;
   private final Clock clock;
   private final ThreadFactory threadFactory;
+  private final ProcessingCoordinator coordinator;
 
   private final ReentrantLock applyLock = new ReentrantLock();
   private final ReentrantLock progressLock = new ReentrantLock();
@@ -54,7 +57,6 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   private final Semaphore hint = new Semaphore(0);
 
   private volatile Position checkpoint;
-  private volatile boolean checkpointSaved = true;
   private volatile ProcessorStatus status = ProcessorStatus.STOPPED;
   private volatile Throwable failure;
   private volatile boolean running;
@@ -74,10 +76,12 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
    * @param deadLetters the dead-letter store, or null to stop on a persistent failure
    * @param clock the clock
    * @param threadFactory makes the worker thread
+   * @param coordinator decides when this instance processes and makes batches atomic
    */
   public DefaultTrackingProcessor(String name, EventStore store, Projection projection, CheckpointStore checkpoints,
                                   int batchSize, Duration pollInterval, RetryPolicy retryPolicy,
-                                  DeadLetterStore deadLetters, Clock clock, ThreadFactory threadFactory) {
+                                  DeadLetterStore deadLetters, Clock clock, ThreadFactory threadFactory,
+                                  ProcessingCoordinator coordinator) {
     this.name = name;
     this.store = store;
     this.projection = projection;
@@ -88,6 +92,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     this.deadLetters = deadLetters;
     this.clock = clock;
     this.threadFactory = threadFactory;
+    this.coordinator = coordinator;
   }
 
   @Override
@@ -104,10 +109,9 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
       stop(); // the worker of a failed run has ended; release its wake-up registration
     }
     checkpoint = checkpoints.load(name).orElse(Position.START);
-    checkpointSaved = true;
     failure = null;
     running = true;
-    status = ProcessorStatus.RUNNING;
+    status = ProcessorStatus.STANDBY; // RUNNING once the coordinator lets this instance process
     hint.drainPermits();
     wakeUp = store.onAppend(hint::release);
     worker = threadFactory.newThread(this::run);
@@ -144,7 +148,12 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     }
     worker = null;
     wakeUp.close();
-    if (status == ProcessorStatus.RUNNING) {
+    try {
+      coordinator.release();
+    } catch (RuntimeException e) {
+      LOG.warn("processor '{}' could not release its lease; it expires on its own", name, e);
+    }
+    if (status == ProcessorStatus.RUNNING || status == ProcessorStatus.STANDBY) {
       status = ProcessorStatus.STOPPED;
     }
     LOG.info("processor '{}' stopped at {}", name, checkpoint);
@@ -164,8 +173,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
       projection.reset();
       checkpoints.reset(name);
       checkpoint = Position.START;
-      checkpointSaved = true;
-      failure = null;
+        failure = null;
       status = ProcessorStatus.STOPPED;
     } finally {
       applyLock.unlock();
@@ -267,49 +275,86 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     return deadLetters;
   }
 
-  /** The worker loop: read a batch, apply it, move the checkpoint; wait for a hint when caught up. */
+  /**
+   * The worker loop: hold the right to process, read a batch, apply it and save the checkpoint as one unit of the
+   * coordinator, then move the in-memory checkpoint; wait for a hint when caught up.
+   */
   private void run() {
-    int readFailures = 0;
+    int failures = 0;
+    boolean owner = false;
     while (running) {
-      List<RecordedEvent> batch;
       try {
-        saveCheckpointIfBehind();
-        batch = store.readAll(checkpoint, batchSize);
-        readFailures = 0;
+        if (!coordinator.acquire()) {
+          if (owner || status == ProcessorStatus.RUNNING) {
+            LOG.info("processor '{}' is on standby: another instance holds its lease", name);
+          }
+          owner = false;
+          status = ProcessorStatus.STANDBY;
+          pause(pollInterval);
+          continue;
+        }
+        if (!owner) {
+          owner = true;
+          checkpoint = checkpoints.load(name).orElse(Position.START);
+          status = ProcessorStatus.RUNNING;
+          signalProgress();
+        }
+        List<RecordedEvent> batch = store.readAll(checkpoint, batchSize);
+        if (batch.isEmpty()) {
+          failures = 0;
+          awaitHint();
+          continue;
+        }
+        BatchOutcome outcome = coordinator.inBatch(() -> applyBatch(batch));
+        failures = 0;
+        advance(outcome.last());
+        if (outcome.failed()) {
+          running = false;
+          status = ProcessorStatus.FAILED;
+          signalProgress();
+          return;
+        }
+      } catch (LeaseLostException lost) {
+        LOG.warn("processor '{}' lost its lease; its last batch was rolled back", name, lost);
+        owner = false;
+        status = ProcessorStatus.STANDBY;
       } catch (RuntimeException e) {
-        readFailures++;
-        Duration wait = retryPolicy.backoffAfter(readFailures);
-        LOG.warn("processor '{}' could not read after {} (failure {}), trying again in {}", name, checkpoint,
-            readFailures, wait, e);
+        failures++;
+        Duration wait = retryPolicy.backoffAfter(failures);
+        LOG.warn("processor '{}' failed at {} (failure {}), trying again in {}", name, checkpoint, failures, wait, e);
         pause(wait);
-        continue;
       }
-      if (batch.isEmpty()) {
-        awaitHint();
-        continue;
+    }
+  }
+
+  /** What one batch did: how far it got, and whether an event stopped the processor. */
+  private record BatchOutcome(Position last, boolean failed) {
+  }
+
+  /** Applies a batch and saves its checkpoint; runs inside the coordinator's unit of work. */
+  private BatchOutcome applyBatch(List<RecordedEvent> batch) {
+    Position last = checkpoint;
+    boolean failed = false;
+    for (RecordedEvent event : batch) {
+      if (!running) {
+        break;
       }
-      Position last = checkpoint;
-      for (RecordedEvent event : batch) {
-        if (!running) {
+      if (projection.handles(event.payload().getClass())) {
+        Outcome outcome = applyWithRetries(event);
+        if (outcome == Outcome.INTERRUPTED) {
           break;
         }
-        if (projection.handles(event.payload().getClass())) {
-          Outcome outcome = applyWithRetries(event);
-          if (outcome == Outcome.INTERRUPTED) {
-            break;
-          }
-          if (outcome == Outcome.FAILED) {
-            advance(last);
-            running = false;
-            status = ProcessorStatus.FAILED;
-            signalProgress();
-            return;
-          }
+        if (outcome == Outcome.FAILED) {
+          failed = true;
+          break;
         }
-        last = event.position();
       }
-      advance(last);
+      last = event.position();
     }
+    if (last.isAfter(checkpoint)) {
+      checkpoints.save(name, last);
+    }
+    return new BatchOutcome(last, failed);
   }
 
   private enum Outcome { APPLIED, PARKED, FAILED, INTERRUPTED }
@@ -322,6 +367,8 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
       try {
         projection.apply(event);
         return Outcome.APPLIED;
+      } catch (LeaseLostException lost) {
+        throw lost;
       } catch (RuntimeException e) {
         lastFailure = e;
         if (firstFailure == null) {
@@ -351,31 +398,17 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     return Outcome.FAILED;
   }
 
-  /** Moves the in-memory checkpoint and saves it; a failed save is retried before the next read. */
+  /** Moves the in-memory checkpoint after its batch committed, and wakes waiters. */
   private void advance(Position last) {
-    if (!last.isAfter(checkpoint)) {
-      return;
-    }
-    progressLock.lock();
-    try {
-      checkpoint = last;
-      checkpointSaved = false;
-    } finally {
-      progressLock.unlock();
-    }
-    try {
-      saveCheckpointIfBehind();
-    } catch (RuntimeException e) {
-      LOG.warn("processor '{}' could not save checkpoint {}; will try again", name, last, e);
+    if (last.isAfter(checkpoint)) {
+      progressLock.lock();
+      try {
+        checkpoint = last;
+      } finally {
+        progressLock.unlock();
+      }
     }
     signalProgress();
-  }
-
-  private void saveCheckpointIfBehind() {
-    if (!checkpointSaved) {
-      checkpoints.save(name, checkpoint);
-      checkpointSaved = true;
-    }
   }
 
   private void signalProgress() {

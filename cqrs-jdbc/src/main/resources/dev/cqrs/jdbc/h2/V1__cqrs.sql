@@ -73,3 +73,12 @@ CREATE TABLE IF NOT EXISTS ${schema}.${prefix}dead_letters (
 );
 CREATE INDEX IF NOT EXISTS ${prefix}dead_letters_processor
   ON ${schema}.${prefix}dead_letters (processor, commit_id, sequence_id);
+
+-- One lease per tracked processor: only the owner processes; fence grows with every change of owner, and each batch
+-- checks it under the row's lock, so a stale owner can no longer commit a batch or move the checkpoint.
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}leases (
+  processor   VARCHAR(200) PRIMARY KEY,
+  owner       VARCHAR(200) NOT NULL,
+  fence       BIGINT NOT NULL,
+  expires_at  TIMESTAMP(6) WITH TIME ZONE NOT NULL
+);

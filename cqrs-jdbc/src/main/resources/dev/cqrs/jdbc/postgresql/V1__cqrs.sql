@@ -71,6 +71,15 @@ CREATE TABLE IF NOT EXISTS ${schema}.${prefix}dead_letters (
 CREATE INDEX IF NOT EXISTS ${prefix}dead_letters_processor
   ON ${schema}.${prefix}dead_letters (processor, commit_id, sequence_id);
 
+-- One lease per tracked processor: only the owner processes; fence grows with every change of owner, and each batch
+-- checks it under the row's lock, so a stale owner can no longer commit a batch or move the checkpoint.
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}leases (
+  processor   text PRIMARY KEY,
+  owner       text NOT NULL,
+  fence       bigint NOT NULL,
+  expires_at  timestamptz NOT NULL
+);
+
 -- Wake-up hint for tailing readers: one notification per appending statement, delivered at commit.
 CREATE OR REPLACE FUNCTION ${schema}.${prefix}notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

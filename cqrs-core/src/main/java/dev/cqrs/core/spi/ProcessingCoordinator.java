@@ -1,0 +1,57 @@
+package dev.cqrs.core.spi;
+
+import java.util.function.Supplier;
+
+/**
+ * Decides when a {@link dev.cqrs.core.TrackingProcessor} may process and makes each batch atomic. The default lets a
+ * single instance process and runs batches as they are; the JDBC backend holds a lease row per processor, so that one
+ * instance at a time processes, and runs each batch and its checkpoint in one transaction that checks the lease's
+ * fencing version before it commits, so that a stale holder cannot move the checkpoint.
+ *
+ * <p>The processor calls {@link #acquire()} and {@link #inBatch} from its own thread only; {@link #release()} may come
+ * from another thread after that thread has stopped. Implementations must be thread-safe.
+ */
+public interface ProcessingCoordinator {
+
+  /** The coordinator of a single instance without transactions. */
+  ProcessingCoordinator SINGLE_INSTANCE = new ProcessingCoordinator() {
+    @Override
+    public boolean acquire() {
+      return true;
+    }
+
+    @Override
+    public <T> T inBatch(Supplier<T> batch) {
+      return batch.get();
+    }
+
+    @Override
+    public void release() {
+    }
+
+    @Override
+    public String toString() {
+      return "single instance";
+    }
+  };
+
+  /**
+   * Takes or renews the right to process; called before every read, so implementations renew only when due.
+   *
+   * @return {@code true} when this instance may process now; {@code false} to wait and ask again
+   */
+  boolean acquire();
+
+  /**
+   * Runs one batch (apply events, then save the checkpoint) atomically, if this instance still may process.
+   *
+   * @param batch the batch
+   * @param <T> the batch's result
+   * @return the batch's result, once committed
+   * @throws LeaseLostException if another instance has taken over; nothing of the batch was kept
+   */
+  <T> T inBatch(Supplier<T> batch);
+
+  /** Gives up the right to process, so that another instance can take over at once. */
+  void release();
+}

@@ -1,0 +1,213 @@
+package dev.cqrs.jdbc;
+
+import dev.cqrs.core.CheckpointStore;
+import dev.cqrs.core.Event;
+import dev.cqrs.core.EventStore;
+import dev.cqrs.core.Position;
+import dev.cqrs.core.Projection;
+import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.core.TrackingProcessor;
+import dev.cqrs.jdbc.internal.Jdbc;
+import dev.cqrs.jdbc.internal.LeaseCoordinator;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Tracking processors coordinated through the database, for applications that run several instances on one database.
+ * Each processor holds a lease row: one instance at a time processes, the others stand by and take over within the
+ * lease time when the holder stops or dies. Every batch runs in one transaction that applies the events, saves the
+ * checkpoint, and before committing checks the lease's fencing version under the lease row's lock, so a stale holder
+ * (after a long pause) can neither move the checkpoint nor commit its batch.
+ *
+ * <pre>{@code
+ * TrackingProcessor processor = JdbcProcessors.transactional(config, "order-counts", store, orderCounts)
+ *     .batchSize(500)
+ *     .build();
+ * processor.start();
+ * }</pre>
+ *
+ * <p>With {@link #transactional} the read model lives in the same database and is written through the batch's
+ * connection, so each event is applied exactly once, across crashes and take-overs. With {@link #leased} the read model
+ * lives elsewhere: one instance at a time still processes, but delivery is at least once. Stateless and thread-safe.
+ */
+public final class JdbcProcessors {
+
+  /** The lease time used unless another is given. */
+  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
+
+  private JdbcProcessors() {
+  }
+
+  /**
+   * Starts configuring a processor whose read model is in the same database: batch, read-model writes and checkpoint
+   * commit together, so each event is applied exactly once.
+   *
+   * @param config where the tables are
+   * @param name the processor's name
+   * @param store the event store to read
+   * @param projection the projection, which writes through the batch's connection
+   * @return a processor builder with projection, checkpoints and coordinator set
+   */
+  public static TrackingProcessor.Builder transactional(JdbcConfig config, String name, EventStore store,
+                                                        JdbcProjection projection) {
+    return transactional(config, name, store, projection, "instance-" + UUID.randomUUID(), DEFAULT_LEASE);
+  }
+
+  /**
+   * Like {@link #transactional(JdbcConfig, String, EventStore, JdbcProjection)}, with an instance name and lease time.
+   *
+   * @param config where the tables are
+   * @param name the processor's name
+   * @param store the event store to read
+   * @param projection the projection
+   * @param instance this application instance's name, unique among the instances
+   * @param leaseDuration how long a lease lasts without renewal; a dead holder is replaced after it
+   * @return a processor builder
+   */
+  public static TrackingProcessor.Builder transactional(JdbcConfig config, String name, EventStore store,
+                                                        JdbcProjection projection, String instance,
+                                                        Duration leaseDuration) {
+    Objects.requireNonNull(projection, "projection must not be null");
+    TrackingProcessor.Builder builder = leased(config, name, store, PLACEHOLDER, instance, leaseDuration);
+    LeaseCoordinator coordinator = coordinatorOf(builder);
+    return builder.projection(new TransactionalProjection(config, projection, coordinator));
+  }
+
+  /**
+   * Starts configuring a processor whose read model is elsewhere (in memory, another store): one instance at a time
+   * processes, and the checkpoint is saved under the lease's fence; delivery is at least once.
+   *
+   * @param config where the tables are
+   * @param name the processor's name
+   * @param store the event store to read
+   * @param projection the projection
+   * @param instance this application instance's name, unique among the instances
+   * @param leaseDuration how long a lease lasts without renewal
+   * @return a processor builder
+   */
+  public static TrackingProcessor.Builder leased(JdbcConfig config, String name, EventStore store,
+                                                 Projection projection, String instance, Duration leaseDuration) {
+    Objects.requireNonNull(config, "config must not be null");
+    Objects.requireNonNull(instance, "instance must not be null");
+    Objects.requireNonNull(leaseDuration, "leaseDuration must not be null");
+    if (instance.isBlank() || instance.length() > 200) {
+      throw new IllegalArgumentException("instance must be non-blank and at most 200 characters, but was '"
+          + instance + "'");
+    }
+    if (leaseDuration.compareTo(Duration.ofMillis(300)) < 0 || leaseDuration.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("leaseDuration must be between 300 ms and 1 hour, but was " + leaseDuration);
+    }
+    JdbcCheckpointStore checkpoints = JdbcCheckpointStore.create(config);
+    TrackingProcessor.Builder builder = TrackingProcessor.builder(name, store, projection, checkpoints);
+    LeaseCoordinator coordinator = new LeaseCoordinator(config, name, instance, leaseDuration);
+    return builder.coordinator(coordinator).checkpoints(new FencedCheckpoints(checkpoints, coordinator));
+  }
+
+  private static LeaseCoordinator coordinatorOf(TrackingProcessor.Builder builder) {
+    return ((FencedCheckpoints) builder.checkpoints()).coordinator;
+  }
+
+  /** Stands in until the transactional projection replaces it. */
+  private static final Projection PLACEHOLDER = Projection.builder().build();
+
+  /** Saves the checkpoint with the batch's connection, inside the fenced transaction. */
+  private static final class FencedCheckpoints implements CheckpointStore {
+    private final JdbcCheckpointStore checkpoints;
+    private final LeaseCoordinator coordinator;
+
+    FencedCheckpoints(JdbcCheckpointStore checkpoints, LeaseCoordinator coordinator) {
+      this.checkpoints = checkpoints;
+      this.coordinator = coordinator;
+    }
+
+    @Override
+    public Optional<Position> load(String processor) {
+      return checkpoints.load(processor);
+    }
+
+    @Override
+    public void save(String processor, Position position) {
+      Connection connection = coordinator.currentConnection();
+      if (connection == null) {
+        checkpoints.save(processor, position);
+        return;
+      }
+      try {
+        checkpoints.save(connection, processor, position);
+      } catch (SQLException e) {
+        throw Jdbc.translate(e, "save of checkpoint '" + processor + "'");
+      }
+    }
+
+    @Override
+    public void reset(String processor) {
+      checkpoints.reset(processor);
+    }
+  }
+
+  /** Applies each event in the batch's transaction, under a savepoint so that a failed attempt can be retried. */
+  private static final class TransactionalProjection implements Projection {
+    private final JdbcConfig config;
+    private final JdbcProjection projection;
+    private final LeaseCoordinator coordinator;
+
+    TransactionalProjection(JdbcConfig config, JdbcProjection projection, LeaseCoordinator coordinator) {
+      this.config = config;
+      this.projection = projection;
+      this.coordinator = coordinator;
+    }
+
+    @Override
+    public boolean handles(Class<? extends Event> eventType) {
+      return projection.handles(eventType);
+    }
+
+    @Override
+    public void apply(RecordedEvent event) {
+      Connection connection = coordinator.currentConnection();
+      if (connection == null) {
+        // outside a batch: a dead-letter retry on the caller's thread
+        Jdbc.inTransaction(config.dataSource(), "apply of " + event, c -> {
+          projection.apply(event, c);
+          return null;
+        });
+        return;
+      }
+      Savepoint savepoint = null;
+      try {
+        savepoint = connection.setSavepoint();
+        projection.apply(event, connection);
+        connection.releaseSavepoint(savepoint);
+      } catch (SQLException e) {
+        rollbackTo(connection, savepoint, e);
+        throw Jdbc.translate(e, "apply of " + event);
+      } catch (RuntimeException e) {
+        rollbackTo(connection, savepoint, e);
+        throw e;
+      }
+    }
+
+    private static void rollbackTo(Connection connection, Savepoint savepoint, Exception cause) {
+      if (savepoint != null) {
+        try {
+          connection.rollback(savepoint);
+        } catch (SQLException rollback) {
+          cause.addSuppressed(rollback);
+        }
+      }
+    }
+
+    @Override
+    public void reset() {
+      Jdbc.inTransaction(config.dataSource(), "reset of " + projection, c -> {
+        projection.reset(c);
+        return null;
+      });
+    }
+  }
+}

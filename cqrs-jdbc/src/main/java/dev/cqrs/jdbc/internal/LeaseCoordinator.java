@@ -1,0 +1,192 @@
+package dev.cqrs.jdbc.internal;
+
+import dev.cqrs.core.spi.LeaseLostException;
+import dev.cqrs.core.spi.ProcessingCoordinator;
+import dev.cqrs.jdbc.Database;
+import dev.cqrs.jdbc.JdbcConfig;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Leases in the {@code leases} table, timed by the database's clock, and batches in transactions that check the
+ * lease's fence under the row's lock before they commit. Renewal happens on {@link #acquire()} when a third of the lease time has passed.
+ * The connection of the running batch is available to the projection and checkpoint adapters through
+ * {@link #currentConnection()}; only the processor's thread runs batches. Thread-safe.
+ */
+public final class LeaseCoordinator implements ProcessingCoordinator {
+
+  private final JdbcConfig config;
+  private final String processor;
+  private final String owner;
+  private final long leaseMillis;
+  private final String table;
+  private final String now;
+  private final String later;
+  private final String expired;
+
+  private volatile long fence = -1;
+  private volatile long renewedAt;
+  private volatile Connection current;
+
+  /**
+   * Creates a coordinator.
+   *
+   * @param config where the tables are
+   * @param processor the processor's name
+   * @param owner this instance's name
+   * @param leaseDuration how long a lease lasts without renewal
+   */
+  public LeaseCoordinator(JdbcConfig config, String processor, String owner, Duration leaseDuration) {
+    this.config = config;
+    this.processor = processor;
+    this.owner = owner;
+    this.leaseMillis = leaseDuration.toMillis();
+    this.table = config.table("leases");
+    boolean postgres = config.database() == Database.POSTGRESQL;
+    this.now = postgres ? "now()" : "CURRENT_TIMESTAMP";
+    this.later = postgres ? "now() + (? * interval '1 millisecond')" : "DATEADD(MILLISECOND, ?, CURRENT_TIMESTAMP)";
+    this.expired = postgres ? "now() - interval '1 second'" : "DATEADD(SECOND, -1, CURRENT_TIMESTAMP)";
+  }
+
+  /**
+   * Returns the fencing version this instance holds.
+   *
+   * @return the fence, or -1 when it holds no lease
+   */
+  public long fence() {
+    return fence;
+  }
+
+  /**
+   * Returns the connection of the batch running now, if any.
+   *
+   * @return the connection, or null outside a batch
+   */
+  public Connection currentConnection() {
+    return current;
+  }
+
+  @Override
+  public boolean acquire() {
+    if (fence >= 0 && System.nanoTime() - renewedAt < leaseMillis * 1_000_000L / 3) {
+      return true;
+    }
+    long known = fence;
+    long started = System.nanoTime();
+    Long granted;
+    try {
+      granted = Jdbc.inTransaction(config.dataSource(), "lease of processor '" + processor + "'",
+          connection -> takeOrRenew(connection, known));
+    } catch (RuntimeException e) {
+      if (isUniqueViolation(e)) {
+        granted = null; // another instance created the lease row at the same moment
+      } else {
+        throw e;
+      }
+    }
+    if (granted == null) {
+      fence = -1;
+      return false;
+    }
+    fence = granted;
+    renewedAt = started;
+    return true;
+  }
+
+  private static boolean isUniqueViolation(RuntimeException e) {
+    return e.getCause() instanceof SQLException sql && Jdbc.isUniqueViolation(sql);
+  }
+
+  private Long takeOrRenew(Connection connection, long known) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement("SELECT owner, fence, CASE WHEN expires_at < " + now
+        + " THEN 1 ELSE 0 END FROM " + table + " WHERE processor = ? FOR UPDATE")) {
+      select.setString(1, processor);
+      try (ResultSet row = select.executeQuery()) {
+        if (!row.next()) {
+          try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
+              + " (processor, owner, fence, expires_at) VALUES (?, ?, 1, " + later + ")")) {
+            insert.setString(1, processor);
+            insert.setString(2, owner);
+            insert.setLong(3, leaseMillis);
+            insert.executeUpdate();
+          }
+          return 1L;
+        }
+        boolean mine = owner.equals(row.getString(1)) && row.getLong(2) == known;
+        boolean free = row.getInt(3) == 1;
+        if (!mine && !free) {
+          return null;
+        }
+        long next = mine ? known : row.getLong(2) + 1;
+        try (PreparedStatement update = connection.prepareStatement("UPDATE " + table
+            + " SET owner = ?, fence = ?, expires_at = " + later + " WHERE processor = ?")) {
+          update.setString(1, owner);
+          update.setLong(2, next);
+          update.setLong(3, leaseMillis);
+          update.setString(4, processor);
+          update.executeUpdate();
+        }
+        return next;
+      }
+    }
+  }
+
+  /**
+   * Runs the batch in one transaction and, just before committing, locks the lease row and checks that this instance
+   * still holds its fence. The lock is held only from that check to the commit, so a stalled holder does not keep
+   * others from taking over; a take-over that starts after the check waits for the commit and then loads the
+   * checkpoint it committed.
+   */
+  @Override
+  public <T> T inBatch(Supplier<T> batch) {
+    long held = fence;
+    return Jdbc.inTransaction(config.dataSource(), "batch of processor '" + processor + "'", connection -> {
+      T result;
+      current = connection;
+      try {
+        result = batch.get();
+      } finally {
+        current = null;
+      }
+      try (PreparedStatement check = connection.prepareStatement(
+          "SELECT owner, fence FROM " + table + " WHERE processor = ? FOR UPDATE")) {
+        check.setString(1, processor);
+        try (ResultSet row = check.executeQuery()) {
+          if (!row.next() || !owner.equals(row.getString(1)) || row.getLong(2) != held) {
+            fence = -1;
+            throw new LeaseLostException("processor '" + processor + "' instance '" + owner + "' no longer holds"
+                + " fence " + held + " of its lease; its batch is rolled back");
+          }
+        }
+      }
+      return result;
+    });
+  }
+
+  @Override
+  public void release() {
+    long held = fence;
+    fence = -1;
+    if (held < 0) {
+      return;
+    }
+    Jdbc.withConnection(config.dataSource(), "release of the lease of processor '" + processor + "'", c -> {
+      try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET expires_at = " + expired
+          + " WHERE processor = ? AND owner = ? AND fence = ?")) {
+        update.setString(1, processor);
+        update.setString(2, owner);
+        update.setLong(3, held);
+        return update.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public String toString() {
+    return "lease of '" + processor + "' for '" + owner + "'";
+  }
+}
