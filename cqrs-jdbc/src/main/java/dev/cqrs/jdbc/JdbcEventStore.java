@@ -110,10 +110,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   @Override
   public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events) {
     List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
-    List<EventRows.Row> rows = new ArrayList<>(checked.size());
-    for (NewEvent event : checked) {
-      rows.add(EventRows.Row.of(event, codec.encode(event.payload(), "stream '" + streamId + "'")));
-    }
+    List<EventRows.Row> rows = encode(streamId, checked);
     String what = "append to stream '" + streamId + "'";
     List<EventSql.Placed> placed;
     try {
@@ -124,11 +121,53 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
       return Jdbc.withConnection(config.dataSource(), what, c -> explainRefusal(c, streamId, expectedVersion,
           checked));
     }
+    wakeUp();
+    return recorded(streamId, rows, placed);
+  }
+
+  /**
+   * Appends within a transaction of the caller's, for work that must commit together with other writes (a
+   * state-stored entity's new state, an outbox row). Inline projections run too. Wake-up listeners of this instance
+   * are told at once, before the caller commits; that is harmless, since hints only make readers look again.
+   *
+   * @param connection the caller's connection, with auto-commit off; the caller commits or rolls back
+   * @param streamId the stream
+   * @param expectedVersion what the stream's version must be
+   * @param events the events
+   * @return what will be stored once the caller commits
+   * @throws ConcurrencyConflictException if the expected version does not hold; the caller must roll back
+   */
+  public AppendResult append(Connection connection, String streamId, ExpectedVersion expectedVersion,
+                             List<NewEvent> events) {
+    Objects.requireNonNull(connection, "connection must not be null");
+    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
+    List<EventRows.Row> rows = encode(streamId, checked);
+    List<EventSql.Placed> placed;
+    try {
+      placed = insert(connection, streamId, expectedVersion, rows, true);
+    } catch (NotAppended notAppended) {
+      return Jdbc.withConnection(config.dataSource(), "append to stream '" + streamId + "'",
+          c -> explainRefusal(c, streamId, expectedVersion, checked));
+    } catch (SQLException e) {
+      throw Jdbc.translate(e, "append to stream '" + streamId + "'");
+    }
+    wakeUp();
+    return recorded(streamId, rows, placed);
+  }
+
+  private List<EventRows.Row> encode(String streamId, List<NewEvent> checked) {
+    List<EventRows.Row> rows = new ArrayList<>(checked.size());
+    for (NewEvent event : checked) {
+      rows.add(EventRows.Row.of(event, codec.encode(event.payload(), "stream '" + streamId + "'")));
+    }
+    return rows;
+  }
+
+  private static AppendResult recorded(String streamId, List<EventRows.Row> rows, List<EventSql.Placed> placed) {
     List<RecordedEvent> recorded = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       recorded.add(rows.get(i).recorded(streamId, placed.get(i).version(), placed.get(i).position()));
     }
-    wakeUp();
     return new AppendResult(streamId, recorded);
   }
 

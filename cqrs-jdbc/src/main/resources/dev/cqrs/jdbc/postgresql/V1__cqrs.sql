@@ -71,6 +71,14 @@ CREATE TABLE IF NOT EXISTS ${schema}.${prefix}dead_letters (
 CREATE INDEX IF NOT EXISTS ${prefix}dead_letters_processor
   ON ${schema}.${prefix}dead_letters (processor, commit_id, sequence_id);
 
+-- Current states of state-stored entities; their events go to the events table in the same transaction.
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}states (
+  id          text PRIMARY KEY,
+  version     bigint NOT NULL,
+  state       jsonb NOT NULL,
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+
 -- One lease per tracked processor: only the owner processes; fence grows with every change of owner, and each batch
 -- checks it under the row's lock, so a stale owner can no longer commit a batch or move the checkpoint.
 CREATE TABLE IF NOT EXISTS ${schema}.${prefix}leases (

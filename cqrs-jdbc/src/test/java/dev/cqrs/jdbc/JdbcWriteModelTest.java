@@ -1,0 +1,193 @@
+package dev.cqrs.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cqrs.core.Command;
+import dev.cqrs.core.CommandBus;
+import dev.cqrs.core.CommandResult;
+import dev.cqrs.core.ConcurrencyConflictException;
+import dev.cqrs.core.Event;
+import dev.cqrs.core.EventTypes;
+import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.NewEvent;
+import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.core.StateChange;
+import dev.cqrs.core.StateStoredHandler;
+import dev.cqrs.core.StoredState;
+import dev.cqrs.core.UnknownEventTypeException;
+import dev.cqrs.jackson.JacksonSerializer;
+import dev.cqrs.jdbc.internal.Jdbc;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The state-stored write model and inline projections, each in the append's transaction, on both databases. */
+class JdbcWriteModelTest {
+
+  record Restock(String sku, int quantity) implements Command {
+  }
+
+  record Restocked(String sku, int quantity) implements Event {
+  }
+
+  record NotRegistered(String sku) implements Event {
+  }
+
+  record Stock(String sku, long onHand) {
+  }
+
+  private static final EventTypes TYPES = EventTypes.builder().register(Restocked.class, "Restocked", 1).build();
+
+  static Stream<Supplier<JdbcConfig>> databases() {
+    return Stream.of(TestDatabases::h2, TestDatabases::postgres);
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void a_state_and_its_events_commit_together(Supplier<JdbcConfig> database) throws Exception {
+    JdbcConfig config = database.get();
+    try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
+      JdbcStateStoredRepository<Stock> repository =
+          JdbcStateStoredRepository.create(store, JacksonSerializer.create(), Stock.class);
+      String sku = "sku-" + UUID.randomUUID();
+      CommandBus bus = CommandBus.builder().eventStore(store).build().register(Restock.class,
+          StateStoredHandler.<Restock, Stock>builder(repository, Restock::sku, (stock, command) -> StateChange.of(
+              new Stock(command.sku(), stock.map(Stock::onHand).orElse(0L) + command.quantity()),
+              new Restocked(command.sku(), command.quantity()))).maxRetries(50).build());
+
+      bus.send(new Restock(sku, 5));
+      CommandResult result = bus.send(new Restock(sku, 3));
+
+      assertThat(repository.load(sku)).contains(new StoredState<>(sku, 2, new Stock(sku, 8)));
+      assertThat(store.readStream(sku)).extracting(RecordedEvent::payload)
+          .containsExactly(new Restocked(sku, 5), new Restocked(sku, 3));
+      assertThat(result.events()).hasSize(1);
+
+      int threads = 8;
+      int perThread = 25;
+      CountDownLatch start = new CountDownLatch(1);
+      ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+      List<Thread> started = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Thread thread = new Thread(() -> {
+          try {
+            start.await();
+            for (int i = 0; i < perThread; i++) {
+              bus.send(new Restock(sku, 1));
+            }
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        });
+        thread.start();
+        started.add(thread);
+      }
+      start.countDown();
+      for (Thread thread : started) {
+        thread.join();
+      }
+      assertThat(failures).isEmpty();
+      StoredState<Stock> stored = repository.load(sku).orElseThrow();
+      assertThat(stored.version()).isEqualTo(2 + threads * perThread);
+      assertThat(stored.state().onHand()).isEqualTo(8 + threads * perThread);
+      assertThat(store.readStream(sku)).hasSize(2 + threads * perThread);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void a_failed_append_leaves_the_state_unchanged(Supplier<JdbcConfig> database) throws Exception {
+    JdbcConfig config = database.get();
+    try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
+      JdbcStateStoredRepository<Stock> repository =
+          JdbcStateStoredRepository.create(store, JacksonSerializer.create(), Stock.class);
+      String sku = "sku-" + UUID.randomUUID();
+      repository.save(sku, 0, new Stock(sku, 1), List.of());
+
+      assertThatThrownBy(() -> repository.save(sku, 1, new Stock(sku, 99),
+          List.of(NewEvent.of(new NotRegistered(sku)))))
+          .isInstanceOf(UnknownEventTypeException.class);
+      assertThatThrownBy(() -> repository.save(sku, 0, new Stock(sku, 7), List.of()))
+          .isInstanceOf(ConcurrencyConflictException.class)
+          .hasMessageContaining("noStream");
+
+      assertThat(repository.load(sku)).contains(new StoredState<>(sku, 1, new Stock(sku, 1)));
+      assertThat(store.readStream(sku)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void an_inline_projection_commits_with_the_append_or_not_at_all(Supplier<JdbcConfig> database) {
+    JdbcConfig config = database.get();
+    String table = "totals_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    Jdbc.withConnection(config.dataSource(), "create", c -> {
+      try (Statement statement = c.createStatement()) {
+        statement.execute("CREATE TABLE " + table + " (sku VARCHAR(100) PRIMARY KEY, total INTEGER NOT NULL)");
+      }
+      return null;
+    });
+    JdbcProjection totals = new JdbcProjection() {
+      @Override
+      public boolean handles(Class<? extends Event> eventType) {
+        return eventType == Restocked.class;
+      }
+
+      @Override
+      public void apply(RecordedEvent event, Connection connection) throws SQLException {
+        Restocked restocked = event.payloadAs(Restocked.class);
+        if (restocked.quantity() < 0) {
+          throw new IllegalArgumentException("negative restock of " + restocked.sku());
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+            "UPDATE " + table + " SET total = total + ? WHERE sku = ?")) {
+          update.setInt(1, restocked.quantity());
+          update.setString(2, restocked.sku());
+          if (update.executeUpdate() == 0) {
+            try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO " + table + " (sku, total) VALUES (?, ?)")) {
+              insert.setString(1, restocked.sku());
+              insert.setInt(2, restocked.quantity());
+              insert.executeUpdate();
+            }
+          }
+        }
+      }
+    };
+    try (JdbcEventStore store = JdbcEventStore.builder(config, TestDatabases.codec(TYPES))
+        .inlineProjection(totals).build()) {
+      String sku = "sku-" + UUID.randomUUID();
+      store.append(sku, ExpectedVersion.noStream(), new Restocked(sku, 4), new Restocked(sku, 6));
+      assertThat(total(config, table, sku)).isEqualTo(10);
+
+      assertThatThrownBy(() -> store.append(sku, ExpectedVersion.exactly(2), new Restocked(sku, 1),
+          new Restocked(sku, -1)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative restock");
+      assertThat(total(config, table, sku)).as("the read model after a failed append").isEqualTo(10);
+      assertThat(store.readStream(sku)).hasSize(2);
+    }
+  }
+
+  private static int total(JdbcConfig config, String table, String sku) {
+    return Jdbc.withConnection(config.dataSource(), "total", c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT total FROM " + table + " WHERE sku = ?")) {
+        select.setString(1, sku);
+        try (ResultSet row = select.executeQuery()) {
+          return row.next() ? row.getInt(1) : -1;
+        }
+      }
+    });
+  }
+}
