@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
  *       version atomically) and inserts every event with {@code unnest}, so appends to different streams run
  *       concurrently. The global order is (transaction id, position), and {@link #readAll} only returns rows whose
  *       transaction is older than every transaction still running: a transaction that commits late, with a lower
- *       position, is read after it commits and never skipped. A transaction left open (idle in transaction) holds
- *       readers back until it ends, without losing anything.</li>
+ *       position, is read after it commits and never skipped. A transaction left open (idle in transaction, anywhere
+ *       in the database) holds readers back until it ends, without losing anything. For the same reason {@link #head()}
+ *       is the last position readable now, which can trail appends that committed while an older transaction is still
+ *       open; to read your own writes, wait for the position your append returned.</li>
  *   <li>On H2 an append takes one counter row's lock until it commits, so positions commit in order.</li>
  *   <li>Payloads and headers are {@code jsonb} on PostgreSQL; timestamps are kept to the microsecond.</li>
  *   <li>Wake-up hints: appends through this instance wake its listeners at once; on PostgreSQL, appends from other

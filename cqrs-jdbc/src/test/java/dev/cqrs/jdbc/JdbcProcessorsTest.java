@@ -40,6 +40,8 @@ class JdbcProcessorsTest {
 
   private final List<TrackingProcessor> processors = new ArrayList<>();
   private final List<JdbcEventStore> stores = new ArrayList<>();
+  /** The position of the last event appended; what a writer waits for to read its own writes. */
+  private Position lastAppended = Position.START;
 
   @AfterEach
   void stop() {
@@ -121,7 +123,8 @@ class JdbcProcessorsTest {
     List<UUID> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       NewEvent event = NewEvent.of(new Counted("k" + (i % 3), 1));
-      store.append("counted-" + UUID.randomUUID(), ExpectedVersion.noStream(), List.of(event));
+      lastAppended = store.append("counted-" + UUID.randomUUID(), ExpectedVersion.noStream(), List.of(event))
+          .lastPosition();
       ids.add(event.eventId());
     }
     return ids;
@@ -165,18 +168,18 @@ class JdbcProcessorsTest {
       TrackingProcessor processor = started(JdbcProcessors.transactional(config, name, store,
           recorder(table, "a", null, null)).batchSize(7).pollInterval(Duration.ofMillis(10)).build());
       expected.addAll(append(store, 40));
-      assertThat(processor.awaitPosition(store.head(), Duration.ofSeconds(60))).isTrue();
+      assertThat(processor.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
       processor.stop();
       expected.addAll(append(store, 5));
     }
     TrackingProcessor last = started(JdbcProcessors.transactional(config, name, store,
         recorder(table, "a", null, null)).pollInterval(Duration.ofMillis(10)).build());
-    assertThat(last.awaitPosition(store.head(), Duration.ofSeconds(60))).isTrue();
+    assertThat(last.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
 
     Map<UUID, Integer> applied = applications(config, table);
     assertThat(applied.keySet()).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(applied.values()).containsOnly(1);
-    assertThat(JdbcCheckpointStore.create(config).load(name)).contains(store.head());
+    assertThat(JdbcCheckpointStore.create(config).load(name).orElseThrow()).isGreaterThanOrEqualTo(lastAppended);
   }
 
   @Test
@@ -195,12 +198,12 @@ class JdbcProcessorsTest {
     await("the second instance to stand by", () -> second.status() == ProcessorStatus.STANDBY);
 
     List<UUID> expected = new ArrayList<>(append(store, 50));
-    assertThat(first.awaitPosition(store.head(), Duration.ofSeconds(60))).isTrue();
+    assertThat(first.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
     assertThat(second.status()).isEqualTo(ProcessorStatus.STANDBY);
 
     first.stop(); // releases the lease: the second takes over at once
     expected.addAll(append(store, 50));
-    assertThat(second.awaitPosition(store.head(), Duration.ofSeconds(60))).isTrue();
+    assertThat(second.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
     assertThat(second.status()).isEqualTo(ProcessorStatus.RUNNING);
 
     Map<UUID, Integer> applied = applications(config, table);
@@ -238,25 +241,25 @@ class JdbcProcessorsTest {
     for (int i = 0; i < 20; i++) {
       batch.add(NewEvent.of(new Counted("stall", 1)));
     }
-    store.append("stall-" + UUID.randomUUID(), ExpectedVersion.noStream(), batch); // one batch for the processor
+    lastAppended = store.append("stall-" + UUID.randomUUID(), ExpectedVersion.noStream(), batch).lastPosition();
     List<UUID> expected = new ArrayList<>(batch.stream().map(NewEvent::eventId).toList());
     assertThat(paused.await(60, TimeUnit.SECONDS)).isTrue(); // stalled in the middle of its first batch
 
     TrackingProcessor healthy = started(JdbcProcessors.transactional(config, name, store,
         recorder(table, "healthy", null, null), "healthy", lease).pollInterval(Duration.ofMillis(20)).build());
     await("the healthy instance to take over the expired lease", () -> healthy.status() == ProcessorStatus.RUNNING);
-    assertThat(healthy.awaitPosition(store.head(), Duration.ofSeconds(60))).isTrue();
+    assertThat(healthy.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
 
     resume.countDown(); // the stale holder wakes up and tries to commit its batch
     await("the stale holder to notice it lost the lease", () -> stalling.status() == ProcessorStatus.STANDBY);
     expected.addAll(append(store, 10));
-    assertThat(healthy.awaitPosition(store.head(), Duration.ofSeconds(60))).isTrue();
+    assertThat(healthy.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
 
     Map<UUID, Integer> applied = applications(config, table);
     assertThat(applied.keySet()).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(applied.values()).as("no event applied twice").containsOnly(1);
     Position checkpoint = JdbcCheckpointStore.create(config).load(name).orElseThrow();
-    assertThat(checkpoint).isEqualTo(store.head());
+    assertThat(checkpoint).isGreaterThanOrEqualTo(lastAppended);
     int staleRows = Jdbc.withConnection(config.dataSource(), "stale rows", c -> {
       try (Statement statement = c.createStatement();
            ResultSet rows = statement.executeQuery(
