@@ -1,0 +1,111 @@
+package dev.cqrs.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cqrs.core.Event;
+import dev.cqrs.core.EventTypes;
+import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.Registration;
+import dev.cqrs.jdbc.internal.Jdbc;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+
+class JdbcConfigAndNotificationsTest {
+
+  record Pinged(String id) implements Event {
+  }
+
+  private static final EventTypes TYPES = EventTypes.builder().register(Pinged.class, "Pinged", 1).build();
+
+  private static DataSource h2DataSource() {
+    JdbcDataSource dataSource = new JdbcDataSource();
+    dataSource.setURL("jdbc:h2:mem:config-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    return dataSource;
+  }
+
+  @Test
+  void rejects_schema_names_and_table_prefixes_that_are_not_plain_identifiers() {
+    JdbcConfig.Builder builder = JdbcConfig.builder(h2DataSource());
+    for (String bad : new String[] {"cqrs; DROP TABLE users; --", "a b", "1abc", "x\"y", "", "a".repeat(41)}) {
+      assertThatThrownBy(() -> builder.schema(bad))
+          .as("schema '%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("schema must be a plain SQL identifier");
+    }
+    for (String bad : new String[] {"x'); DROP TABLE cqrs_events; --", "pre-fix", "9_", "a".repeat(21)}) {
+      assertThatThrownBy(() -> builder.tablePrefix(bad))
+          .as("prefix '%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("tablePrefix must be empty or a plain SQL identifier");
+    }
+    assertThat(builder.schema("app_1").tablePrefix("").build().table("events")).isEqualTo("app_1.events");
+  }
+
+  @Test
+  void detects_the_database_and_rejects_unsupported_ones() {
+    assertThat(JdbcConfig.builder(h2DataSource()).build().database()).isEqualTo(Database.H2);
+    assertThat(TestDatabases.postgres().database()).isEqualTo(Database.POSTGRESQL);
+    assertThatThrownBy(() -> Database.fromProductName("MySQL"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'MySQL' is not supported");
+  }
+
+  @Test
+  void creating_the_schema_twice_changes_nothing_and_the_migration_files_fill_their_placeholders() {
+    JdbcConfig config = JdbcConfig.builder(h2DataSource()).schema("ORDERS").tablePrefix("app_").build();
+    JdbcSchema.create(config);
+    try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
+      store.append("s", ExpectedVersion.noStream(), new Pinged("1"));
+      JdbcSchema.create(config);
+      assertThat(store.readStream("s")).hasSize(1);
+    }
+    assertThat(JdbcSchema.sql(config)).doesNotContain("${").contains("ORDERS.app_events");
+    assertThat(JdbcSchema.sql(TestDatabases.postgres())).contains("xid8").contains("jsonb").doesNotContain("${");
+  }
+
+  @Test
+  void a_store_hears_appends_made_through_another_instance_by_listen_and_notify() throws Exception {
+    JdbcConfig config = TestDatabases.postgres();
+    Semaphore hints = new Semaphore(0);
+    try (JdbcEventStore listening = JdbcEventStore.create(config, TestDatabases.codec(TYPES));
+         JdbcEventStore writing = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
+      Registration registration = listening.onAppend(hints::release);
+      awaitListener(config);
+      hints.drainPermits();
+
+      for (int i = 0; i < 5; i++) {
+        writing.append("ping-" + UUID.randomUUID(), ExpectedVersion.noStream(), new Pinged("x"));
+        assertThat(hints.tryAcquire(10, TimeUnit.SECONDS)).as("hint for append %d from another instance", i)
+            .isTrue();
+        hints.drainPermits();
+      }
+      registration.close();
+    }
+  }
+
+  /** Waits until the dedicated connection is listening, as seen in pg_stat_activity. */
+  private static void awaitListener(JdbcConfig config) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      boolean listening = Jdbc.withConnection(config.dataSource(), "listeners", c -> {
+        try (Statement statement = c.createStatement();
+             ResultSet rows = statement.executeQuery(
+                 "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN cqrs_events%'")) {
+          rows.next();
+          return rows.getInt(1) > 0;
+        }
+      });
+      if (listening) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the store never started listening");
+  }
+}
