@@ -4,6 +4,7 @@ import dev.cqrs.core.internal.EventSourcedCommandHandler;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -96,6 +97,7 @@ public final class EventSourcedHandler {
     private Class<S> stateType;
     private int stateRevision;
     private SnapshotPolicy snapshotPolicy;
+    private Consumer<ConcurrencyConflictException> onConflict = conflict -> { };
 
     private Builder(Decider<C, S, E> decider, Function<? super C, String> streamId) {
       this.decider = Objects.requireNonNull(decider, "decider must not be null");
@@ -141,13 +143,25 @@ public final class EventSourcedHandler {
     }
 
     /**
+     * Sets a listener told of each conflict that makes the handler decide again (for metrics or logs); it is not told
+     * of the last conflict, which reaches the sender instead.
+     *
+     * @param listener the listener, called on the handling thread; it must not throw
+     * @return this builder
+     */
+    public Builder<C, S, E> onConflict(Consumer<ConcurrencyConflictException> listener) {
+      this.onConflict = Objects.requireNonNull(listener, "listener must not be null");
+      return this;
+    }
+
+    /**
      * Builds the handler.
      *
      * @return a thread-safe command handler
      */
     public CommandHandler<C> build() {
       return new EventSourcedCommandHandler<>(decider, streamId, maxRetries, snapshotStore, stateType, stateRevision,
-          snapshotPolicy);
+          snapshotPolicy, onConflict);
     }
   }
 }

@@ -25,6 +25,7 @@ import dev.cqrs.inmemory.Shop.OrderPlaced;
 import dev.cqrs.inmemory.Shop.PlaceOrder;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -106,7 +107,9 @@ class EventSourcedHandlerTest {
     CyclicBarrier bothLoaded = new CyclicBarrier(2);
     AtomicInteger decisions = new AtomicInteger();
     Decider<OrderCommand, Order, OrderEvent> racing = racingDecider(bothLoaded, decisions);
-    CommandBus bus = bus(EventSourcedHandler.builder(racing, Shop::stream).maxRetries(3).build());
+    List<ConcurrencyConflictException> retried = new CopyOnWriteArrayList<>();
+    CommandBus bus = bus(EventSourcedHandler.builder(racing, Shop::stream).maxRetries(3).onConflict(retried::add)
+        .build());
     bus.send(new PlaceOrder("5", "erin"));
     decisions.set(0);
 
@@ -120,6 +123,10 @@ class EventSourcedHandlerTest {
     assertThat(events.subList(1, 3)).extracting(e -> ((ItemAdded) e.payload()).sku())
         .containsExactlyInAnyOrder("apple", "pear");
     assertThat(decisions.get()).as("two first decisions and one retry").isEqualTo(3);
+    assertThat(retried).singleElement().satisfies(conflict -> {
+      assertThat(conflict.streamId()).isEqualTo("order-5");
+      assertThat(conflict.actualVersion()).isEqualTo(2);
+    });
   }
 
   @Test

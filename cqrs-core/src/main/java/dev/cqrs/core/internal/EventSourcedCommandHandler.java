@@ -16,6 +16,7 @@ import dev.cqrs.core.SnapshotPolicy;
 import dev.cqrs.core.SnapshotStore;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,7 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
   private final Class<S> stateType;
   private final int stateRevision;
   private final SnapshotPolicy snapshotPolicy;
+  private final Consumer<ConcurrencyConflictException> onConflict;
 
   /**
    * Creates the handler; called by {@code EventSourcedHandler.Builder}.
@@ -49,10 +51,12 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
    * @param stateType the state's class, or null without snapshots
    * @param stateRevision the state's revision
    * @param snapshotPolicy when to snapshot, or null
+   * @param onConflict told of each conflict that is retried
    */
   public EventSourcedCommandHandler(Decider<C, S, E> decider, Function<? super C, String> streamIds, int maxRetries,
                                     SnapshotStore snapshots, Class<S> stateType, int stateRevision,
-                                    SnapshotPolicy snapshotPolicy) {
+                                    SnapshotPolicy snapshotPolicy,
+                                    Consumer<ConcurrencyConflictException> onConflict) {
     this.decider = decider;
     this.streamIds = streamIds;
     this.maxRetries = maxRetries;
@@ -60,6 +64,7 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
     this.stateType = stateType;
     this.stateRevision = stateRevision;
     this.snapshotPolicy = snapshotPolicy;
+    this.onConflict = onConflict;
   }
 
   @Override
@@ -89,6 +94,7 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
         }
         LOG.debug("conflict on stream '{}' (attempt {} of {}), deciding again on fresh state", streamId, attempt + 1,
             maxRetries + 1);
+        onConflict.accept(conflict);
         ConflictBackoff.pause(attempt + 1);
       }
     }
