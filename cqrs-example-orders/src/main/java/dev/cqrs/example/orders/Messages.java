@@ -50,7 +50,12 @@ public final class Messages {
    * @param customer who orders
    */
   public record PlaceOrder(String orderId, String customer) implements OrderCommand {
-    /** Checks the fields. */
+    /**
+     * Checks the fields.
+     *
+     * @param orderId the new order's id
+     * @param customer who orders, not blank
+     */
     public PlaceOrder {
       Objects.requireNonNull(orderId, "orderId");
       if (customer == null || customer.isBlank()) {
