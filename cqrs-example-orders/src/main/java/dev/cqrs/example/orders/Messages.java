@@ -321,6 +321,11 @@ public final class Messages {
   public record StockShipped(String sku, int quantity, String orderId) implements StockEvent {
   }
 
+  /** Every kind of order event, for read models that follow whole orders. */
+  public static final List<Class<? extends OrderEvent>> ORDER_EVENTS = List.of(OrderPlaced.class, ItemAdded.class,
+      ItemRemoved.class, OrderConfirmed.class, OrderReadyToShip.class, OrderRejected.class, OrderShipped.class,
+      OrderCancelled.class);
+
   /** Every event, under stable names that survive renaming the classes. */
   public static final EventTypes TYPES = EventTypes.builder()
       .register(OrderPlaced.class, "OrderPlaced", 1)

@@ -3,14 +3,8 @@ package dev.cqrs.example.orders;
 import dev.cqrs.core.Projection;
 import dev.cqrs.core.QueryBus;
 import dev.cqrs.core.RecordedEvent;
-import dev.cqrs.example.orders.Messages.ItemAdded;
-import dev.cqrs.example.orders.Messages.ItemRemoved;
 import dev.cqrs.example.orders.Messages.Line;
-import dev.cqrs.example.orders.Messages.OrderCancelled;
-import dev.cqrs.example.orders.Messages.OrderConfirmed;
 import dev.cqrs.example.orders.Messages.OrderEvent;
-import dev.cqrs.example.orders.Messages.OrderPlaced;
-import dev.cqrs.example.orders.Messages.OrderReadyToShip;
 import dev.cqrs.example.orders.Messages.OrderRejected;
 import dev.cqrs.example.orders.Messages.OrderShipped;
 import dev.cqrs.example.orders.Messages.Restocked;
@@ -34,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The four read models, each a plain in-memory structure kept by a {@link Projection} and read by query handlers.
@@ -44,6 +39,15 @@ public final class ReadModels {
   private ReadModels() {
   }
 
+  /** Starts a projection that hands every kind of order event to one handler. */
+  static Projection.Builder followOrders(Consumer<OrderEvent> handler) {
+    Projection.Builder builder = Projection.builder();
+    for (Class<? extends OrderEvent> type : Messages.ORDER_EVENTS) {
+      builder.on(type, handler);
+    }
+    return builder;
+  }
+
   // order details begin
   /** Order details by id; kept inline, so a command's effect is visible as soon as it returns. */
   public static final class OrderDetails {
@@ -51,17 +55,7 @@ public final class ReadModels {
     private final Map<String, String> notes = new TreeMap<>();
 
     /** The projection that keeps the details: it folds the same {@link Order#evolve} as the write model. */
-    public final Projection projection = Projection.builder()
-        .on(OrderPlaced.class, this::apply)
-        .on(ItemAdded.class, this::apply)
-        .on(ItemRemoved.class, this::apply)
-        .on(OrderConfirmed.class, this::apply)
-        .on(OrderReadyToShip.class, this::apply)
-        .on(OrderRejected.class, this::apply)
-        .on(OrderShipped.class, this::apply)
-        .on(OrderCancelled.class, this::apply)
-        .onReset(this::clear)
-        .build();
+    public final Projection projection = followOrders(this::apply).onReset(this::clear).build();
 
     private synchronized void apply(OrderEvent event) {
       orders.put(event.orderId(), Order.evolve(orders.getOrDefault(event.orderId(), Order.NONE), event));
@@ -104,17 +98,7 @@ public final class ReadModels {
     private final Map<String, Order> orders = new LinkedHashMap<>();
 
     /** The projection that keeps the history. */
-    public final Projection projection = Projection.builder()
-        .on(OrderPlaced.class, this::apply)
-        .on(ItemAdded.class, this::apply)
-        .on(ItemRemoved.class, this::apply)
-        .on(OrderConfirmed.class, this::apply)
-        .on(OrderReadyToShip.class, this::apply)
-        .on(OrderRejected.class, this::apply)
-        .on(OrderShipped.class, this::apply)
-        .on(OrderCancelled.class, this::apply)
-        .onReset(this::clear)
-        .build();
+    public final Projection projection = followOrders(this::apply).onReset(this::clear).build();
 
     private synchronized void apply(OrderEvent event) {
       orders.put(event.orderId(), Order.evolve(orders.getOrDefault(event.orderId(), Order.NONE), event));
