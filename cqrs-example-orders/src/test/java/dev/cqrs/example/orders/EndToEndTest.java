@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +89,19 @@ class EndToEndTest {
     assertThat(second.out()).contains("already holds 3 orders from earlier runs");
     try (OrdersApp app = OrdersApp.onDatabase(h2(data))) {
       assertThat(app.ask(new ListOrders())).hasSize(6);
+    }
+  }
+
+  @Test
+  void the_demo_runs_on_postgresql_given_a_jdbc_url() throws Exception {
+    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+      String url = postgres.getJdbcUrl("postgres", "postgres");
+      Run first = run("--db", url, "--user", "postgres");
+      assertThat(first.code()).as(first.err()).isZero();
+      assertThat(first.out()).contains("PostgreSQL at " + url).contains("The database is empty")
+          .contains("identical to the report before the replay");
+      Run list = run("--db", url, "--user", "postgres", "list");
+      assertThat(list.out()).contains("alice").contains("bob").contains("carol").contains("REJECTED");
     }
   }
 
