@@ -94,16 +94,27 @@ public final class JdbcCheckpointStore implements CheckpointStore {
    */
   public void save(Connection connection, String processor, Position position) throws SQLException {
     int changed;
-    try (PreparedStatement statement = connection.prepareStatement(upsert)) {
-      statement.setString(1, processor);
-      statement.setLong(2, position.commit());
-      statement.setLong(3, position.sequence());
-      changed = statement.executeUpdate();
+    try {
+      changed = upsert(connection, processor, position);
+    } catch (SQLException e) {
+      if (!Jdbc.isUniqueViolation(e) || config.database() != Database.H2) {
+        throw e;
+      }
+      changed = upsert(connection, processor, position); // a concurrent first save created the row: update it now
     }
     if (changed == 0) {
       Position stored = load(connection, processor).orElse(Position.START);
       throw new IllegalArgumentException("checkpoint of processor '" + processor + "' cannot move backwards from "
           + stored + " to " + position);
+    }
+  }
+
+  private int upsert(Connection connection, String processor, Position position) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(upsert)) {
+      statement.setString(1, processor);
+      statement.setLong(2, position.commit());
+      statement.setLong(3, position.sequence());
+      return statement.executeUpdate();
     }
   }
 

@@ -15,6 +15,7 @@ import dev.cqrs.jdbc.internal.EventRows;
 import dev.cqrs.jdbc.internal.EventSql;
 import dev.cqrs.jdbc.internal.Jdbc;
 import dev.cqrs.jdbc.internal.PostgresNotifications;
+import dev.cqrs.jdbc.internal.PostgresNotifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,7 +55,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Wake-up hints: appends through this instance wake its listeners at once; on PostgreSQL, appends from other
  *       instances arrive through {@code LISTEN/NOTIFY} on one dedicated connection that the first
  *       {@link #onAppend} listener opens and {@link #close()} closes. With a connection pool, that connection is
- *       taken from the pool for as long as the store listens.</li>
+ *       taken from the pool for as long as the store listens. The notification is sent after the append commits,
+ *       from a background thread that coalesces bursts: PostgreSQL serializes the commits of notifying
+ *       transactions, which would make concurrent appends wait for each other's disk flush.</li>
  * </ul>
  *
  * <p>Thread-safe.
@@ -69,6 +72,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   private final List<JdbcProjection> inline;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private PostgresNotifications notifications;
+  private PostgresNotifier notifier;
   private boolean closed;
 
   private JdbcEventStore(JdbcConfig config, EventCodec codec, List<JdbcProjection> inline) {
@@ -123,7 +127,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
       return Jdbc.withConnection(config.dataSource(), what, c -> explainRefusal(c, streamId, expectedVersion,
           checked));
     }
-    wakeUp();
+    appended();
     return recorded(streamId, rows, placed);
   }
 
@@ -153,7 +157,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     } catch (SQLException e) {
       throw Jdbc.translate(e, "append to stream '" + streamId + "'");
     }
-    wakeUp();
+    appended();
     return recorded(streamId, rows, placed);
   }
 
@@ -308,6 +312,21 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     }
   }
 
+  /** After an append committed: wake this instance's listeners, and tell other instances through the database. */
+  private void appended() {
+    wakeUp();
+    if (config.database() == Database.POSTGRESQL) {
+      notifier().appended();
+    }
+  }
+
+  private synchronized PostgresNotifier notifier() {
+    if (notifier == null) {
+      notifier = new PostgresNotifier(config.dataSource(), config.tablePrefix() + "events");
+    }
+    return notifier;
+  }
+
   private void wakeUp() {
     for (Runnable listener : listeners) {
       try {
@@ -325,6 +344,10 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     if (notifications != null) {
       notifications.close();
       notifications = null;
+    }
+    if (notifier != null) {
+      notifier.close();
+      notifier = null;
     }
   }
 

@@ -7,6 +7,7 @@ import dev.cqrs.core.Position;
 import dev.cqrs.core.Projection;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.TrackingProcessor;
+import dev.cqrs.core.spi.BatchRetryException;
 import dev.cqrs.jdbc.internal.Jdbc;
 import dev.cqrs.jdbc.internal.LeaseCoordinator;
 import java.sql.Connection;
@@ -150,7 +151,10 @@ public final class JdbcProcessors {
     }
   }
 
-  /** Applies each event in the batch's transaction, under a savepoint so that a failed attempt can be retried. */
+  /**
+   * Applies each event in the batch's transaction; after a failure, the batch runs again with a savepoint per event,
+   * so that a failing event can be retried or parked without losing the others.
+   */
   private static final class TransactionalProjection implements Projection {
     private final JdbcConfig config;
     private final JdbcProjection projection;
@@ -177,6 +181,18 @@ public final class JdbcProcessors {
           return null;
         });
         return;
+      }
+      if (!coordinator.savepoints()) {
+        // Fast path: no savepoint round trips. A failure may leave the transaction unusable (PostgreSQL aborts it),
+        // so the whole batch runs again, carefully, with one savepoint per event.
+        try {
+          projection.apply(event, connection);
+          return;
+        } catch (SQLException | RuntimeException e) {
+          coordinator.useSavepointsForRetry();
+          throw new BatchRetryException("applying " + event + " failed; running the batch again with savepoints",
+              e);
+        }
       }
       Savepoint savepoint = null;
       try {

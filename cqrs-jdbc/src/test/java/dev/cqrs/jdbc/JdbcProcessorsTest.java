@@ -272,6 +272,59 @@ class JdbcProcessorsTest {
   }
 
   @Test
+  void a_failing_event_aborts_the_batch_which_runs_again_with_savepoints_and_parks_only_that_event()
+      throws Exception {
+    JdbcConfig config = TestDatabases.postgres();
+    JdbcEventStore store = store(config);
+    String table = createAppliedTable(config);
+    String name = "poison-" + UUID.randomUUID();
+    JdbcCheckpointStore.create(config).save(name, store.head());
+    JdbcProjection failing = new JdbcProjection() {
+      @Override
+      public boolean handles(Class<? extends Event> eventType) {
+        return eventType == Counted.class;
+      }
+
+      @Override
+      public void apply(RecordedEvent event, Connection connection) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+            "INSERT INTO " + table + " (event_id, instance, amount) VALUES (?, 'x', ?)")) {
+          insert.setObject(1, event.eventId());
+          insert.setInt(2, event.payloadAs(Counted.class).amount());
+          insert.executeUpdate();
+        }
+        if (event.payloadAs(Counted.class).amount() == 13) {
+          try (Statement statement = connection.createStatement()) {
+            statement.execute("SELECT 1 / 0"); // aborts the whole PostgreSQL transaction
+          }
+        }
+      }
+    };
+    JdbcDeadLetterStore deadLetters = JdbcDeadLetterStore.create(config, TestDatabases.codec(TYPES));
+    TrackingProcessor processor = started(JdbcProcessors.transactional(config, name, store, failing)
+        .batchSize(50).pollInterval(Duration.ofMillis(10)).deadLetters(deadLetters)
+        .retryPolicy(RetryPolicy.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2))).build());
+    List<NewEvent> events = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      events.add(NewEvent.of(new Counted("k", i == 17 ? 13 : 1)));
+    }
+    lastAppended = store.append("batch-" + UUID.randomUUID(), ExpectedVersion.noStream(), events).lastPosition();
+
+    assertThat(processor.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
+    Map<UUID, Integer> applied = applications(config, table);
+    List<UUID> expected = new ArrayList<>(events.stream().map(NewEvent::eventId).toList());
+    UUID poison = expected.remove(17);
+    assertThat(applied.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(applied.values()).containsOnly(1);
+    assertThat(processor.deadLetters()).singleElement()
+        .satisfies(letter -> {
+          assertThat(letter.event().eventId()).isEqualTo(poison);
+          assertThat(letter.error()).contains("division by zero");
+        });
+    assertThat(processor.status()).isEqualTo(ProcessorStatus.RUNNING);
+  }
+
+  @Test
   void lease_settings_are_checked() {
     JdbcConfig config = TestDatabases.h2();
     JdbcEventStore store = store(config);

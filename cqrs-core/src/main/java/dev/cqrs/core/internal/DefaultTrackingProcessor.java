@@ -12,6 +12,7 @@ import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.Registration;
 import dev.cqrs.core.RetryPolicy;
 import dev.cqrs.core.TrackingProcessor;
+import dev.cqrs.core.spi.BatchRetryException;
 import dev.cqrs.core.spi.LeaseLostException;
 import dev.cqrs.core.spi.ProcessingCoordinator;
 import java.time.Clock;
@@ -314,6 +315,8 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
           signalProgress();
           return;
         }
+      } catch (BatchRetryException retry) {
+        LOG.debug("processor '{}' runs its batch after {} again: {}", name, checkpoint, retry.getMessage());
       } catch (LeaseLostException lost) {
         LOG.warn("processor '{}' lost its lease; its last batch was rolled back", name, lost);
         owner = false;
@@ -367,8 +370,8 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
       try {
         projection.apply(event);
         return Outcome.APPLIED;
-      } catch (LeaseLostException lost) {
-        throw lost;
+      } catch (LeaseLostException | BatchRetryException abortBatch) {
+        throw abortBatch;
       } catch (RuntimeException e) {
         lastFailure = e;
         if (firstFailure == null) {

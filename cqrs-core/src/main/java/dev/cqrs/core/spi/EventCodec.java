@@ -6,6 +6,7 @@ import dev.cqrs.core.EventTypes;
 import dev.cqrs.core.SerializationException;
 import dev.cqrs.core.UnknownEventTypeException;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * What a storing backend needs to turn events into stored form and back: the {@link EventTypes} registry, an
@@ -76,16 +77,30 @@ public final class EventCodec {
    * @throws SerializationException if upcasting or deserialization fails
    */
   public DecodedEvent decode(SerializedEvent stored, String where) {
+    return decode(stored, () -> where);
+  }
+
+  /**
+   * Upcasts and deserializes a stored event, describing where it was read only when something fails (readers of
+   * many events should not build a message for each).
+   *
+   * @param stored the stored form
+   * @param where says where the event was read, for messages
+   * @return the event, as the registered class
+   * @throws UnknownEventTypeException if the stored type name is not registered
+   * @throws SerializationException if upcasting or deserialization fails
+   */
+  public DecodedEvent decode(SerializedEvent stored, Supplier<String> where) {
     String name = stored.type().name();
     Class<? extends Event> eventClass = types.classOf(name).orElseThrow(() -> new UnknownEventTypeException(name,
-        "stored event type '" + name + "' at " + where + " is not registered in " + types));
+        "stored event type '" + name + "' at " + where.get() + " is not registered in " + types));
     EventType current = types.typeOf(eventClass);
     try {
       SerializedEvent upcast = upcasters.upcast(stored, current);
-      return new DecodedEvent(current, serializer.deserialize(upcast.data(), eventClass));
+      return new DecodedEvent(current, serializer.deserialize(upcast.bytes(), eventClass));
     } catch (RuntimeException e) {
-      throw new SerializationException("cannot decode stored event " + stored.type() + " at " + where + " into "
-          + eventClass.getName() + ": " + e.getMessage(), e);
+      throw new SerializationException("cannot decode stored event " + stored.type() + " at " + where.get()
+          + " into " + eventClass.getName() + ": " + e.getMessage(), e);
     }
   }
 

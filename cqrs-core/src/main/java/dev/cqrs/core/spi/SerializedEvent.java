@@ -27,6 +27,11 @@ public record SerializedEvent(EventType type, byte[] data) {
     data = Objects.requireNonNull(data, "data must not be null").clone();
   }
 
+  /** Returns the stored bytes without copying, for readers in this package that do not change them. */
+  byte[] bytes() {
+    return data;
+  }
+
   /**
    * Returns a copy of the stored bytes.
    *

@@ -108,7 +108,7 @@ public final class EventRows {
     SerializedEvent serialized = new SerializedEvent(stored,
         rows.getString("payload").getBytes(StandardCharsets.UTF_8));
     EventCodec.DecodedEvent decoded = codec.decode(serialized,
-        "stream '" + streamId + "' version " + version + " position " + position);
+        () -> "stream '" + streamId + "' version " + version + " position " + position);
     Instant timestamp = rows.getObject("created_at", OffsetDateTime.class).toInstant();
     Metadata metadata = new Metadata(rows.getObject("message_id", UUID.class), timestamp,
         rows.getObject("correlation_id", UUID.class), rows.getObject("causation_id", UUID.class),

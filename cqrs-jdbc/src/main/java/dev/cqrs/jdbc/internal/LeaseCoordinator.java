@@ -31,6 +31,7 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
   private volatile long fence = -1;
   private volatile long renewedAt;
   private volatile Connection current;
+  private volatile boolean savepoints;
 
   /**
    * Creates a coordinator.
@@ -68,6 +69,20 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
    */
   public Connection currentConnection() {
     return current;
+  }
+
+  /**
+   * Tells whether the running batch applies each event under a savepoint (after a failure aborted the batch once).
+   *
+   * @return {@code true} in careful mode
+   */
+  public boolean savepoints() {
+    return savepoints;
+  }
+
+  /** Makes the next run of the batch apply each event under a savepoint, until a batch commits. */
+  public void useSavepointsForRetry() {
+    savepoints = true;
   }
 
   @Override
@@ -144,7 +159,7 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
   @Override
   public <T> T inBatch(Supplier<T> batch) {
     long held = fence;
-    return Jdbc.inTransaction(config.dataSource(), "batch of processor '" + processor + "'", connection -> {
+    T committed = Jdbc.inTransaction(config.dataSource(), "batch of processor '" + processor + "'", connection -> {
       T result;
       current = connection;
       try {
@@ -165,6 +180,8 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
       }
       return result;
     });
+    savepoints = false;
+    return committed;
   }
 
   @Override

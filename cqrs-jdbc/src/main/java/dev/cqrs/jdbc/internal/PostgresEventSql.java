@@ -15,7 +15,9 @@ import java.util.UUID;
 /**
  * PostgreSQL: one statement per append (the stream row's version check and update, and the insert of every event
  * through {@code unnest}), so an append costs one round trip and locks only its own stream's row. Readers see only
- * rows whose transaction id is below the oldest running transaction.
+ * rows whose order key is below the oldest running transaction; the order key is the writer's transaction id, raised
+ * to the stream's last key when an older transaction waited for a younger one's lock, so that each stream's events
+ * stay in version order in the global order.
  */
 final class PostgresEventSql implements EventSql {
 
@@ -31,8 +33,9 @@ final class PostgresEventSql implements EventSql {
   PostgresEventSql(JdbcConfig config) {
     this.events = config.table("events");
     this.streams = config.table("streams");
-    this.insertEvents = ", appended AS (INSERT INTO " + events + " (" + EventRows.COLUMNS + ")"
-        + " SELECT ?, stream.before + e.ord, e.event_id, e.type_name, e.type_revision, e.payload::jsonb,"
+    this.insertEvents = ", appended AS (INSERT INTO " + events + " (transaction_id, " + EventRows.COLUMNS + ")"
+        + " SELECT stream.order_key, ?, stream.before + e.ord, e.event_id, e.type_name, e.type_revision,"
+        + " e.payload::jsonb,"
         + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::jsonb"
         + " FROM stream CROSS JOIN unnest(?::uuid[], ?::text[], ?::int4[], ?::text[], ?::uuid[], ?::uuid[],"
         + " ?::uuid[], ?::text[], ?::text[]) WITH ORDINALITY AS e(event_id, type_name, type_revision, payload,"
@@ -54,14 +57,17 @@ final class PostgresEventSql implements EventSql {
     boolean mayCreate = expected.equals(ExpectedVersion.any()) || expected.equals(ExpectedVersion.noStream());
     String sql;
     if (mayCreate) {
-      sql = "WITH stream AS (INSERT INTO " + streams + " AS s (stream_id, version) VALUES (?, ?)"
-          + " ON CONFLICT (stream_id) DO UPDATE SET version = s.version + EXCLUDED.version"
+      sql = "WITH stream AS (INSERT INTO " + streams + " AS s (stream_id, version, last_transaction_id)"
+          + " VALUES (?, ?, pg_current_xact_id())"
+          + " ON CONFLICT (stream_id) DO UPDATE SET version = s.version + EXCLUDED.version,"
+          + " last_transaction_id = GREATEST(s.last_transaction_id, EXCLUDED.last_transaction_id)"
           + (expected.equals(ExpectedVersion.noStream()) ? " WHERE FALSE" : "")
-          + " RETURNING s.version - ? AS before)" + insertEvents;
+          + " RETURNING s.version - ? AS before, s.last_transaction_id AS order_key)" + insertEvents;
     } else {
-      sql = "WITH stream AS (UPDATE " + streams + " AS s SET version = s.version + ? WHERE s.stream_id = ?"
+      sql = "WITH stream AS (UPDATE " + streams + " AS s SET version = s.version + ?,"
+          + " last_transaction_id = GREATEST(s.last_transaction_id, pg_current_xact_id()) WHERE s.stream_id = ?"
           + (expected.version().isPresent() ? " AND s.version = ?" : "")
-          + " RETURNING s.version - ? AS before)" + insertEvents;
+          + " RETURNING s.version - ? AS before, s.last_transaction_id AS order_key)" + insertEvents;
     }
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       int i = 1;

@@ -7,9 +7,10 @@ CREATE SCHEMA IF NOT EXISTS ${schema};
 
 -- The events. The global order is (transaction_id, position): readers only read rows whose transaction_id is below
 -- the oldest transaction still running, so a transaction that commits late can never land behind their checkpoint.
+-- transaction_id is the writing transaction's id, or larger (see streams.last_transaction_id), never smaller.
 CREATE TABLE IF NOT EXISTS ${schema}.${prefix}events (
   position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  transaction_id  xid8 NOT NULL,
   stream_id       text NOT NULL,
   version         bigint NOT NULL,
   event_id        uuid NOT NULL,
@@ -26,10 +27,14 @@ CREATE TABLE IF NOT EXISTS ${schema}.${prefix}events (
 );
 CREATE INDEX IF NOT EXISTS ${prefix}events_global_order ON ${schema}.${prefix}events (transaction_id, position);
 
--- One row per stream, locked by each append to check the expected version.
+-- One row per stream, locked by each append to check the expected version. last_transaction_id is the order key of
+-- the stream's last append: an append that waited for this row's lock may have an older transaction id than the
+-- append it waited for, so its events take the larger of the two, keeping a stream's events in version order within
+-- the global order. The key is never below the real transaction id, so readers' visibility check stays sound.
 CREATE TABLE IF NOT EXISTS ${schema}.${prefix}streams (
-  stream_id  text PRIMARY KEY,
-  version    bigint NOT NULL
+  stream_id            text PRIMARY KEY,
+  version              bigint NOT NULL,
+  last_transaction_id  xid8 NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS ${schema}.${prefix}checkpoints (
@@ -87,14 +92,3 @@ CREATE TABLE IF NOT EXISTS ${schema}.${prefix}leases (
   fence       bigint NOT NULL,
   expires_at  timestamptz NOT NULL
 );
-
--- Wake-up hint for tailing readers: one notification per appending statement, delivered at commit.
-CREATE OR REPLACE FUNCTION ${schema}.${prefix}notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('${prefix}events', '');
-  RETURN NULL;
-END
-$$;
-CREATE OR REPLACE TRIGGER ${prefix}events_notify
-  AFTER INSERT ON ${schema}.${prefix}events
-  FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.${prefix}notify_events();

@@ -1,0 +1,84 @@
+package dev.cqrs.jdbc.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the wake-up notification for other instances after appends commit, from its own thread and outside the
+ * appends' transactions. PostgreSQL serializes the commits of notifying transactions on one queue lock, which under
+ * durable settings would make concurrent appends wait for each other's disk flush; a separate statement without
+ * writes commits without flushing, and bursts of appends are coalesced into one notification. Thread-safe.
+ */
+public final class PostgresNotifier implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresNotifier.class);
+
+  private final DataSource dataSource;
+  private final String channel;
+  private final Semaphore pending = new Semaphore(0);
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  /**
+   * Starts the notifier thread.
+   *
+   * @param dataSource where connections come from
+   * @param channel the channel, a plain identifier
+   */
+  public PostgresNotifier(DataSource dataSource, String channel) {
+    this.dataSource = dataSource;
+    this.channel = channel;
+    this.thread = new Thread(this::run, "cqrs-notify-" + channel);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Asks for a notification soon; cheap and never blocking. */
+  public void appended() {
+    if (pending.availablePermits() == 0) {
+      pending.release();
+    }
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        if (!pending.tryAcquire(1, TimeUnit.SECONDS)) {
+          continue;
+        }
+        pending.drainPermits();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, '')")) {
+          if (!connection.getAutoCommit()) {
+            connection.setAutoCommit(true);
+          }
+          notify.setString(1, channel);
+          notify.execute();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        if (running) {
+          LOG.warn("could not notify channel '{}'; other instances poll meanwhile", channel, e);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
