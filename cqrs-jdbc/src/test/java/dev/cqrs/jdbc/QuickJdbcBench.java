@@ -153,9 +153,9 @@ public final class QuickJdbcBench {
         String stream = "plain-" + UUID.randomUUID();
         int base = a;
         Jdbc.inTransaction(dataSource, "plain insert", c -> {
-          try (PreparedStatement insert = c.prepareStatement("INSERT INTO plain_events (position, stream_id,"
+          try (PreparedStatement insert = c.prepareStatement("INSERT INTO plain_events (position, transaction_id, stream_id,"
               + " version, event_id, type_name, type_revision, payload, message_id, correlation_id, causation_id,"
-              + " created_at, headers) VALUES (nextval('plain_seq'), ?, ?, ?, 'Placed', 1, ?::jsonb, ?, ?, ?, ?,"
+              + " created_at, headers) VALUES (nextval('plain_seq'), pg_current_xact_id(), ?, ?, ?, 'Placed', 1, ?::jsonb, ?, ?, ?, ?,"
               + " '{}'::jsonb)")) {
             for (int i = 0; i < BATCH; i++) {
               Metadata metadata = Metadata.create();
