@@ -57,6 +57,10 @@ public final class ReadModels {
     /** The projection that keeps the details: it folds the same {@link Order#evolve} as the write model. */
     public final Projection projection = followOrders(this::apply).onReset(this::clear).build();
 
+    /** Creates an empty read model. */
+    public OrderDetails() {
+    }
+
     private synchronized void apply(OrderEvent event) {
       orders.put(event.orderId(), Order.evolve(orders.getOrDefault(event.orderId(), Order.NONE), event));
       if (event instanceof OrderRejected rejected) {
@@ -100,6 +104,10 @@ public final class ReadModels {
     /** The projection that keeps the history. */
     public final Projection projection = followOrders(this::apply).onReset(this::clear).build();
 
+    /** Creates an empty read model. */
+    public CustomerHistory() {
+    }
+
     private synchronized void apply(OrderEvent event) {
       orders.put(event.orderId(), Order.evolve(orders.getOrDefault(event.orderId(), Order.NONE), event));
     }
@@ -133,6 +141,10 @@ public final class ReadModels {
         .on(OrderShipped.class, this::apply)
         .onReset(this::clear)
         .build();
+
+    /** Creates an empty read model. */
+    public Sales() {
+    }
 
     private synchronized void apply(OrderShipped shipped, RecordedEvent recorded) {
       LocalDate day = LocalDate.ofInstant(recorded.metadata().timestamp(), ZoneOffset.UTC);
@@ -173,6 +185,10 @@ public final class ReadModels {
         .on(StockShipped.class, e -> change(e.sku(), -e.quantity(), -e.quantity()))
         .onReset(this::clear)
         .build();
+
+    /** Creates an empty read model. */
+    public StockLevelsView() {
+    }
 
     private synchronized void change(String sku, long onHand, long reserved) {
       StockLevel level = levels.getOrDefault(sku, new StockLevel(sku, 0, 0));
