@@ -68,6 +68,13 @@ final class TestDatabases {
     }
   }
 
+  /** Returns the JDBC URL, user and password of the test PostgreSQL server, for child processes. */
+  static synchronized String[] postgresConnection() {
+    postgresDataSource();
+    return new String[] {postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword() == null ? ""
+        : postgres.getPassword()};
+  }
+
   /** Returns the PostgreSQL configuration with the default prefix, its schema created once. */
   static JdbcConfig postgres() {
     return postgres("cqrs_");
