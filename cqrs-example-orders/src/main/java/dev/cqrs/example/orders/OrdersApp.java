@@ -61,7 +61,6 @@ public final class OrdersApp implements AutoCloseable {
   private final EventStore store;
   private final CommandBus commands;
   private final QueryBus queries = QueryBus.builder().build();
-  private final ReadModels.OrderDetails orderDetails;
   private final ReadModels.Sales sales = new ReadModels.Sales();
   private final List<TrackingProcessor> processors = new ArrayList<>();
   private final TrackingProcessor salesProcessor;
@@ -70,7 +69,6 @@ public final class OrdersApp implements AutoCloseable {
   private OrdersApp(EventStore store, ReadModels.OrderDetails orderDetails, StateStoredRepository<Stock> stock,
                     CheckpointStore fulfillmentCheckpoints, JdbcConfig jdbc) {
     this.store = store;
-    this.orderDetails = orderDetails;
     // wiring begins
     CommandHandler<OrderCommand> orders = EventSourcedHandler.builder(Order.DECIDER, OrdersApp::orderStream)
         .maxRetries(5)
