@@ -1,7 +1,6 @@
 package dev.cqrs.core;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The stable name and revision under which events of one class are stored, independent of the Java class name, so
@@ -18,8 +17,6 @@ public record EventType(String name, int revision) {
   /** The longest type name accepted. */
   public static final int MAX_NAME_LENGTH = 200;
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.\\-]*");
-
   /**
    * Validates the name and the revision.
    *
@@ -30,7 +27,7 @@ public record EventType(String name, int revision) {
    */
   public EventType {
     Objects.requireNonNull(name, "event type name must not be null");
-    if (name.length() > MAX_NAME_LENGTH || !NAME.matcher(name).matches()) {
+    if (!isValidName(name)) {
       throw new IllegalArgumentException("event type name must start with a letter and hold only letters, digits,"
           + " '_', '.' and '-', at most " + MAX_NAME_LENGTH + " characters, but was '" + name + "'");
     }
@@ -38,6 +35,25 @@ public record EventType(String name, int revision) {
       throw new IllegalArgumentException(
           "revision of event type '" + name + "' must be 1 or more, but was " + revision);
     }
+  }
+
+  /** Checks a name without a regular expression: stores build an EventType for every event they read. */
+  private static boolean isValidName(String name) {
+    int length = name.length();
+    if (length == 0 || length > MAX_NAME_LENGTH || !isAsciiLetter(name.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < length; i++) {
+      char c = name.charAt(i);
+      if (!isAsciiLetter(c) && !(c >= '0' && c <= '9') && c != '_' && c != '.' && c != '-') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
@@ -13,7 +14,9 @@ import dev.cqrs.core.spi.EventSerializer;
 import dev.cqrs.core.spi.StateSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serializes events and snapshot states as JSON with Jackson. Records, {@code java.time} and {@code Optional} work out
@@ -30,6 +33,8 @@ import java.util.Objects;
 public final class JacksonSerializer implements EventSerializer, StateSerializer {
 
   private final ObjectMapper mapper;
+  /** Readers resolve a class's deserializer once; {@code mapper.readValue(bytes, type)} would do it per call. */
+  private final Map<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
 
   private JacksonSerializer(ObjectMapper mapper) {
     this.mapper = mapper;
@@ -110,7 +115,7 @@ public final class JacksonSerializer implements EventSerializer, StateSerializer
 
   private <T> T read(byte[] data, Class<T> type) {
     try {
-      T value = mapper.readValue(data, type);
+      T value = readers.computeIfAbsent(type, mapper::readerFor).readValue(data);
       if (value == null) {
         throw new IllegalArgumentException("JSON null is not a " + type.getName());
       }

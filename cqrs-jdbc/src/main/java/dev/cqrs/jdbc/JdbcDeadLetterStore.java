@@ -122,7 +122,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     try (ResultSet result = statement.executeQuery()) {
       while (result.next()) {
         letters.add(new DeadLetter(result.getObject("id", UUID.class), result.getString("processor"),
-            EventRows.map(result, codec), result.getString("error"), result.getInt("attempts"),
+            EventRows.map(result, 3, codec), result.getString("error"), result.getInt("attempts"),
             result.getObject("parked_at", OffsetDateTime.class).toInstant(),
             result.getObject("last_failed_at", OffsetDateTime.class).toInstant()));
       }

@@ -214,7 +214,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
       select.setObject(1, sql.eventIdArray(connection, ids));
       try (ResultSet result = select.executeQuery()) {
         while (result.next()) {
-          RecordedEvent event = EventRows.map(result, codec);
+          RecordedEvent event = EventRows.map(result, 1, codec);
           stored.put(event.eventId(), event);
         }
       }
@@ -266,7 +266,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     List<RecordedEvent> events = new ArrayList<>();
     try (ResultSet result = select.executeQuery()) {
       while (result.next()) {
-        events.add(EventRows.map(result, codec));
+        events.add(EventRows.map(result, 1, codec));
       }
     }
     return events;

@@ -92,28 +92,30 @@ public final class EventRows {
   }
 
   /**
-   * Maps the current row, which has the columns {@code commit_id, sequence_id} and those of {@link #COLUMNS}, to a
-   * recorded event, upcasting and decoding its payload.
+   * Maps the current row to a recorded event, upcasting and decoding its payload. The row holds, from column
+   * {@code first} on: {@code commit_id, sequence_id} and then the columns of {@link #COLUMNS} in that order (columns are
+   * read by index: looking them up by label costs a hash per column per row).
    *
    * @param rows the result set
+   * @param first the index of the {@code commit_id} column
    * @param codec the codec
    * @return the recorded event
    * @throws SQLException on a database failure
    */
-  public static RecordedEvent map(ResultSet rows, EventCodec codec) throws SQLException {
-    String streamId = rows.getString("stream_id");
-    long version = rows.getLong("version");
-    Position position = Position.of(rows.getLong("commit_id"), rows.getLong("sequence_id"));
-    EventType stored = EventType.of(rows.getString("type_name"), rows.getInt("type_revision"));
+  public static RecordedEvent map(ResultSet rows, int first, EventCodec codec) throws SQLException {
+    Position position = Position.of(rows.getLong(first), rows.getLong(first + 1));
+    String streamId = rows.getString(first + 2);
+    long version = rows.getLong(first + 3);
+    UUID eventId = rows.getObject(first + 4, UUID.class);
+    EventType stored = EventType.of(rows.getString(first + 5), rows.getInt(first + 6));
     SerializedEvent serialized = new SerializedEvent(stored,
-        rows.getString("payload").getBytes(StandardCharsets.UTF_8));
+        rows.getString(first + 7).getBytes(StandardCharsets.UTF_8));
     EventCodec.DecodedEvent decoded = codec.decode(serialized,
         () -> "stream '" + streamId + "' version " + version + " position " + position);
-    Instant timestamp = rows.getObject("created_at", OffsetDateTime.class).toInstant();
-    Metadata metadata = new Metadata(rows.getObject("message_id", UUID.class), timestamp,
-        rows.getObject("correlation_id", UUID.class), rows.getObject("causation_id", UUID.class),
-        HeadersJson.read(rows.getString("headers")));
-    return new RecordedEvent(streamId, version, position, rows.getObject("event_id", UUID.class), decoded.type(),
-        decoded.event(), metadata);
+    Instant timestamp = rows.getObject(first + 11, OffsetDateTime.class).toInstant();
+    Metadata metadata = new Metadata(rows.getObject(first + 8, UUID.class), timestamp,
+        rows.getObject(first + 9, UUID.class), rows.getObject(first + 10, UUID.class),
+        HeadersJson.read(rows.getString(first + 12)));
+    return new RecordedEvent(streamId, version, position, eventId, decoded.type(), decoded.event(), metadata);
   }
 }
