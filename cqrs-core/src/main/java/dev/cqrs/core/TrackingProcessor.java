@@ -151,8 +151,8 @@ public interface TrackingProcessor extends AutoCloseable {
 
     private final String name;
     private final EventStore store;
-    private Projection projection;
-    private CheckpointStore checkpoints;
+    private final Projection projection;
+    private final CheckpointStore checkpoints;
     private int batchSize = 256;
     private Duration pollInterval = Duration.ofMillis(500);
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
@@ -263,55 +263,6 @@ public interface TrackingProcessor extends AutoCloseable {
     public Builder coordinator(ProcessingCoordinator coordinator) {
       this.coordinator = Objects.requireNonNull(coordinator, "coordinator must not be null");
       return this;
-    }
-
-    /**
-     * Sets the projection, replacing the one given to {@link TrackingProcessor#builder}; for backends that wrap it.
-     *
-     * @param projection the projection
-     * @return this builder
-     */
-    public Builder projection(Projection projection) {
-      this.projection = Objects.requireNonNull(projection, "projection must not be null");
-      return this;
-    }
-
-    /**
-     * Returns the projection set so far, for backends that wrap it.
-     *
-     * @return the projection
-     */
-    public Projection projection() {
-      return projection;
-    }
-
-    /**
-     * Sets the checkpoint store, replacing the one given to {@link TrackingProcessor#builder}.
-     *
-     * @param checkpoints the checkpoint store
-     * @return this builder
-     */
-    public Builder checkpoints(CheckpointStore checkpoints) {
-      this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints must not be null");
-      return this;
-    }
-
-    /**
-     * Returns the checkpoint store set so far, for backends that wrap it.
-     *
-     * @return the checkpoint store
-     */
-    public CheckpointStore checkpoints() {
-      return checkpoints;
-    }
-
-    /**
-     * Returns the processor's name.
-     *
-     * @return the name
-     */
-    public String name() {
-      return name;
     }
 
     /**

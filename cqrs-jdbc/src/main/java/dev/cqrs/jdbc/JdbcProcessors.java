@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Tracking processors coordinated through the database, for applications that run several instances on one database.
@@ -74,9 +75,8 @@ public final class JdbcProcessors {
                                                         JdbcProjection projection, String instance,
                                                         Duration leaseDuration) {
     Objects.requireNonNull(projection, "projection must not be null");
-    TrackingProcessor.Builder builder = leased(config, name, store, PLACEHOLDER, instance, leaseDuration);
-    LeaseCoordinator coordinator = coordinatorOf(builder);
-    return builder.projection(new TransactionalProjection(config, projection, coordinator));
+    return coordinated(config, name, store, instance, leaseDuration,
+        coordinator -> new TransactionalProjection(config, projection, coordinator));
   }
 
   /**
@@ -93,6 +93,14 @@ public final class JdbcProcessors {
    */
   public static TrackingProcessor.Builder leased(JdbcConfig config, String name, EventStore store,
                                                  Projection projection, String instance, Duration leaseDuration) {
+    Objects.requireNonNull(projection, "projection must not be null");
+    return coordinated(config, name, store, instance, leaseDuration, coordinator -> projection);
+  }
+
+  /** A processor builder with a lease coordinator, fenced checkpoints and the projection made for the coordinator. */
+  private static TrackingProcessor.Builder coordinated(JdbcConfig config, String name, EventStore store,
+                                                       String instance, Duration leaseDuration,
+                                                       Function<LeaseCoordinator, Projection> projection) {
     Objects.requireNonNull(config, "config must not be null");
     Objects.requireNonNull(instance, "instance must not be null");
     Objects.requireNonNull(leaseDuration, "leaseDuration must not be null");
@@ -103,18 +111,11 @@ public final class JdbcProcessors {
     if (leaseDuration.compareTo(Duration.ofMillis(300)) < 0 || leaseDuration.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("leaseDuration must be between 300 ms and 1 hour, but was " + leaseDuration);
     }
-    JdbcCheckpointStore checkpoints = JdbcCheckpointStore.create(config);
-    TrackingProcessor.Builder builder = TrackingProcessor.builder(name, store, projection, checkpoints);
     LeaseCoordinator coordinator = new LeaseCoordinator(config, name, instance, leaseDuration);
-    return builder.coordinator(coordinator).checkpoints(new FencedCheckpoints(checkpoints, coordinator));
+    CheckpointStore checkpoints = new FencedCheckpoints(JdbcCheckpointStore.create(config), coordinator);
+    return TrackingProcessor.builder(name, store, projection.apply(coordinator), checkpoints)
+        .coordinator(coordinator);
   }
-
-  private static LeaseCoordinator coordinatorOf(TrackingProcessor.Builder builder) {
-    return ((FencedCheckpoints) builder.checkpoints()).coordinator;
-  }
-
-  /** Stands in until the transactional projection replaces it. */
-  private static final Projection PLACEHOLDER = Projection.builder().build();
 
   /** Saves the checkpoint with the batch's connection, inside the fenced transaction. */
   private static final class FencedCheckpoints implements CheckpointStore {
