@@ -40,7 +40,9 @@ public final class Bench {
   /**
    * Runs the benchmarks.
    *
-   * @param args {@code quick} or {@code full}, and the path of the report to write
+   * @param args {@code quick} or {@code full}, and the path of the report to write; or {@code appends} or
+   *     {@code catch-up} to run only those workloads (appends with quick timings, catch-up at full size), without
+   *     writing the report, when profiling
    * @throws Exception if a workload fails
    */
   public static void main(String[] args) throws Exception {
@@ -50,10 +52,14 @@ public final class Bench {
       LoadSoak.run(1_000_000, report.resolveSibling("reliability-load.md"));
       return;
     }
+    if (args.length > 0 && (args[0].equals("appends") || args[0].equals("catch-up"))) {
+      new Bench(args[0].equals("catch-up")).database(args[0]); // for profiling one workload; no report written
+      return;
+    }
     Bench bench = new Bench(full);
     long begin = System.nanoTime();
     bench.inMemory();
-    String postgresVersion = bench.database();
+    String postgresVersion = bench.database("all");
     String markdown = bench.markdown(postgresVersion, Duration.ofNanos(System.nanoTime() - begin));
     System.out.println();
     System.out.println(markdown);
@@ -96,13 +102,14 @@ public final class Bench {
         String.format(Locale.ROOT, "%.2f", scores[0] / scores[1]), "", ""));
   }
 
-  private String database() throws Exception {
+  /** Runs the database workloads: {@code all}, or only {@code appends} or {@code catch-up}. */
+  private String database(String which) throws Exception {
     Duration warmup = Duration.ofSeconds(full ? 5 : 2);
     Duration measure = Duration.ofSeconds(full ? 15 : 4);
     long catchUp = full ? 1_000_000 : 100_000;
     int latencyEvents = full ? 2_000 : 300;
     try (DatabaseWorkloads db = new DatabaseWorkloads()) {
-      for (int events : new int[] {1, 10}) {
+      for (int events : which.equals("catch-up") ? new int[0] : new int[] {1, 10}) {
         for (int writers : new int[] {1, 8}) {
           Figure plain = DatabaseWorkloads.throughput(writers, warmup, measure, db.plainAppend(events));
           Figure axon = DatabaseWorkloads.throughput(writers, warmup, measure, db.axonAppend(events));
@@ -113,6 +120,9 @@ public final class Bench {
               format(plain.value(), plain.unit()), ratio(cqrs.value(), plain.value())));
           System.out.println(rows.get(rows.size() - 1));
         }
+      }
+      if (which.equals("appends")) {
+        return db.version();
       }
       System.out.println("seeding " + catchUp + " events into each store");
       db.seed(catchUp);
@@ -126,6 +136,9 @@ public final class Bench {
           ratio(cqrsNoOp.value(), axonNoOp.value()), format(plainRead.value(), "rows/s") + " (plain read)",
           ratio(cqrsNoOp.value(), plainRead.value())));
       System.out.println(rows.get(rows.size() - 1));
+      if (which.equals("catch-up")) {
+        return db.version();
+      }
       Figure cqrsTable = db.cqrsCatchUpTable(cqrsTotal);
       Figure axonTable = db.axonCatchUpTable(axonTotal);
       rows.add(new Row("4. catch-up into a table of the same database (exactly once)",

@@ -1,5 +1,6 @@
 package dev.cqrs.core;
 
+import dev.cqrs.core.spi.EventStoreArguments;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -97,6 +98,42 @@ public interface EventStore {
    * @throws IllegalArgumentException if {@code limit} is out of range
    */
   List<RecordedEvent> readAll(Position after, int limit);
+
+  /**
+   * Opens a feed that reads the global order after a position, batch by batch, for tracking processors. The default
+   * feed calls {@link #readAll} once per {@link EventFeed#next()}; a backend may read ahead while the caller handles a
+   * batch, as long as the feed returns what {@link #readAll} calls in a row would.
+   *
+   * @param after the position to read after; {@link Position#START} reads from the beginning
+   * @param batchSize the most events one {@link EventFeed#next()} returns, 1 to {@value #MAX_READ_LIMIT}
+   * @return an open feed; close it when done
+   * @throws IllegalArgumentException if {@code batchSize} is out of range
+   */
+  default EventFeed openFeed(Position after, int batchSize) {
+    EventStoreArguments.checkReadAll(after, batchSize);
+    return new EventFeed() {
+      private Position position = after;
+
+      @Override
+      public List<RecordedEvent> next() {
+        List<RecordedEvent> batch = readAll(position, batchSize);
+        if (!batch.isEmpty()) {
+          position = batch.get(batch.size() - 1).position();
+        }
+        return batch;
+      }
+
+      @Override
+      public Position position() {
+        return position;
+      }
+
+      @Override
+      public void close() {
+        // nothing read ahead
+      }
+    };
+  }
 
   /**
    * Returns the position of the last event a reader can see now.

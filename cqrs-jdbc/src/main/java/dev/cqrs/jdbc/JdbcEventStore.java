@@ -2,6 +2,7 @@ package dev.cqrs.jdbc;
 
 import dev.cqrs.core.AppendResult;
 import dev.cqrs.core.ConcurrencyConflictException;
+import dev.cqrs.core.EventFeed;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
@@ -16,6 +17,7 @@ import dev.cqrs.jdbc.internal.EventSql;
 import dev.cqrs.jdbc.internal.Jdbc;
 import dev.cqrs.jdbc.internal.PostgresNotifications;
 import dev.cqrs.jdbc.internal.PostgresNotifier;
+import dev.cqrs.jdbc.internal.ReadAheadFeed;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,6 +54,9 @@ import org.slf4j.LoggerFactory;
  *       open; to read your own writes, wait for the position your append returned.</li>
  *   <li>On H2 an append takes one counter row's lock until it commits, so positions commit in order.</li>
  *   <li>Payloads and headers are {@code jsonb} on PostgreSQL; timestamps are kept to the microsecond.</li>
+ *   <li>Catch-up: {@link #openFeed}, which tracking processors read through, reads ahead on a background thread
+ *       while the reader is behind, and decodes on the reader's thread, so the database and the processor work at the
+ *       same time. The read-ahead takes a pooled connection only while a query runs.</li>
  *   <li>Wake-up hints: appends through this instance wake its listeners at once; on PostgreSQL, appends from other
  *       instances arrive through {@code LISTEN/NOTIFY} on one dedicated connection that the first
  *       {@link #onAppend} listener opens and {@link #close()} closes. With a connection pool, that connection is
@@ -251,15 +256,46 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   @Override
   public List<RecordedEvent> readAll(Position after, int limit) {
     EventStoreArguments.checkReadAll(after, limit);
+    List<EventRows.Raw> rows = readRaw(after, limit);
+    List<RecordedEvent> events = new ArrayList<>(rows.size());
+    for (EventRows.Raw row : rows) {
+      events.add(row.decode(codec));
+    }
+    return events;
+  }
+
+  /**
+   * Opens a feed that reads ahead while the reader catches up: while the caller decodes and handles a batch, a
+   * background thread of the feed queries the next ones (at most two batches ahead), so that the database and the
+   * caller work at the same time. When a read returns less than a full batch, the reader has caught up and the
+   * read-ahead thread ends; later calls read on the caller's thread until the reader falls behind again. What the feed
+   * returns is exactly what {@link #readAll} calls in a row would return.
+   */
+  @Override
+  public EventFeed openFeed(Position after, int batchSize) {
+    EventStoreArguments.checkReadAll(after, batchSize);
+    return new ReadAheadFeed(this::readRaw, codec, after, batchSize);
+  }
+
+  private List<EventRows.Raw> readRaw(Position after, int limit) {
     return Jdbc.withConnection(config.dataSource(), "read of all events after " + after, connection -> {
       try (PreparedStatement select = connection.prepareStatement(sql.selectAfter())) {
         select.setLong(1, after.commit());
         select.setLong(2, after.sequence());
         select.setInt(3, limit);
-        select.setFetchSize(Math.min(limit, 1000));
-        return mapAll(select);
+        return readRows(select, limit);
       }
     });
+  }
+
+  private static List<EventRows.Raw> readRows(PreparedStatement select, int limit) throws SQLException {
+    List<EventRows.Raw> rows = new ArrayList<>(Math.min(limit, 1000));
+    try (ResultSet result = select.executeQuery()) {
+      while (result.next()) {
+        rows.add(EventRows.read(result, 1));
+      }
+    }
+    return rows;
   }
 
   private List<RecordedEvent> mapAll(PreparedStatement select) throws SQLException {

@@ -3,6 +3,7 @@ package dev.cqrs.core.internal;
 import dev.cqrs.core.CheckpointStore;
 import dev.cqrs.core.DeadLetter;
 import dev.cqrs.core.DeadLetterStore;
+import dev.cqrs.core.EventFeed;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.Lag;
 import dev.cqrs.core.Position;
@@ -277,57 +278,83 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   }
 
   /**
-   * The worker loop: hold the right to process, read a batch, apply it and save the checkpoint as one unit of the
-   * coordinator, then move the in-memory checkpoint; wait for a hint when caught up.
+   * The worker loop: hold the right to process, read a batch from the store's feed (which may read the next batch
+   * meanwhile), apply it and save the checkpoint as one unit of the coordinator, then move the in-memory checkpoint;
+   * wait for a hint when caught up. A batch that did not end where the feed stands (a failure, a retry, a lost lease)
+   * reopens the feed at the checkpoint, so nothing is skipped.
    */
   private void run() {
     int failures = 0;
     boolean owner = false;
-    while (running) {
-      try {
-        if (!coordinator.acquire()) {
-          if (owner || status == ProcessorStatus.RUNNING) {
-            LOG.info("processor '{}' is on standby: another instance holds its lease", name);
+    EventFeed feed = null;
+    try {
+      while (running) {
+        try {
+          if (!coordinator.acquire()) {
+            if (owner || status == ProcessorStatus.RUNNING) {
+              LOG.info("processor '{}' is on standby: another instance holds its lease", name);
+            }
+            owner = false;
+            status = ProcessorStatus.STANDBY;
+            feed = close(feed);
+            pause(pollInterval);
+            continue;
           }
+          if (!owner) {
+            owner = true;
+            checkpoint = checkpoints.load(name).orElse(Position.START);
+            status = ProcessorStatus.RUNNING;
+            signalProgress();
+          }
+          if (feed == null || !feed.position().equals(checkpoint)) {
+            // first read, or the last batch did not end where the feed is: read again from the checkpoint
+            close(feed);
+            feed = null; // if opening fails, the next round opens again
+            feed = store.openFeed(checkpoint, batchSize);
+          }
+          List<RecordedEvent> batch = feed.next();
+          if (batch.isEmpty()) {
+            failures = 0;
+            awaitHint();
+            continue;
+          }
+          BatchOutcome outcome = coordinator.inBatch(() -> applyBatch(batch));
+          failures = 0;
+          advance(outcome.last());
+          if (outcome.failed()) {
+            running = false;
+            status = ProcessorStatus.FAILED;
+            signalProgress();
+            return;
+          }
+        } catch (BatchRetryException retry) {
+          LOG.debug("processor '{}' runs its batch after {} again: {}", name, checkpoint, retry.getMessage());
+        } catch (LeaseLostException lost) {
+          LOG.warn("processor '{}' lost its lease; its last batch was rolled back", name, lost);
           owner = false;
           status = ProcessorStatus.STANDBY;
-          pause(pollInterval);
-          continue;
+        } catch (RuntimeException e) {
+          failures++;
+          Duration wait = retryPolicy.backoffAfter(failures);
+          LOG.warn("processor '{}' failed at {} (failure {}), trying again in {}", name, checkpoint, failures, wait, e);
+          pause(wait);
         }
-        if (!owner) {
-          owner = true;
-          checkpoint = checkpoints.load(name).orElse(Position.START);
-          status = ProcessorStatus.RUNNING;
-          signalProgress();
-        }
-        List<RecordedEvent> batch = store.readAll(checkpoint, batchSize);
-        if (batch.isEmpty()) {
-          failures = 0;
-          awaitHint();
-          continue;
-        }
-        BatchOutcome outcome = coordinator.inBatch(() -> applyBatch(batch));
-        failures = 0;
-        advance(outcome.last());
-        if (outcome.failed()) {
-          running = false;
-          status = ProcessorStatus.FAILED;
-          signalProgress();
-          return;
-        }
-      } catch (BatchRetryException retry) {
-        LOG.debug("processor '{}' runs its batch after {} again: {}", name, checkpoint, retry.getMessage());
-      } catch (LeaseLostException lost) {
-        LOG.warn("processor '{}' lost its lease; its last batch was rolled back", name, lost);
-        owner = false;
-        status = ProcessorStatus.STANDBY;
+      }
+    } finally {
+      close(feed);
+    }
+  }
+
+  /** Closes a feed, if any, logging a failure to close; returns {@code null} for the caller's variable. */
+  private EventFeed close(EventFeed feed) {
+    if (feed != null) {
+      try {
+        feed.close();
       } catch (RuntimeException e) {
-        failures++;
-        Duration wait = retryPolicy.backoffAfter(failures);
-        LOG.warn("processor '{}' failed at {} (failure {}), trying again in {}", name, checkpoint, failures, wait, e);
-        pause(wait);
+        LOG.warn("processor '{}' could not close its event feed", name, e);
       }
     }
+    return null;
   }
 
   /** What one batch did: how far it got, and whether an event stopped the processor. */

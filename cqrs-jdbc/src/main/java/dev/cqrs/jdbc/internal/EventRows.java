@@ -92,9 +92,63 @@ public final class EventRows {
   }
 
   /**
-   * Maps the current row to a recorded event, upcasting and decoding its payload. The row holds, from column
-   * {@code first} on: {@code commit_id, sequence_id} and then the columns of {@link #COLUMNS} in that order (columns are
-   * read by index: looking them up by label costs a hash per column per row).
+   * A stored event as read, not yet decoded: reading rows and decoding them can then happen on different threads.
+   *
+   * @param position its global position
+   * @param streamId its stream
+   * @param version its version
+   * @param eventId its id
+   * @param typeName its stored type name
+   * @param typeRevision its stored revision
+   * @param payload its payload as JSON text
+   * @param messageId its message id
+   * @param correlationId its correlation id
+   * @param causationId its causation id
+   * @param createdAt its timestamp
+   * @param headers its headers as JSON text
+   */
+  public record Raw(Position position, String streamId, long version, UUID eventId, String typeName, int typeRevision,
+                    String payload, UUID messageId, UUID correlationId, UUID causationId, Instant createdAt,
+                    String headers) {
+
+    /**
+     * Decodes the event: upcasts and deserializes the payload, reads the headers.
+     *
+     * @param codec the codec
+     * @return the recorded event
+     * @throws dev.cqrs.core.CqrsException if the payload cannot be decoded; the message names the stream, version,
+     *     position and type
+     */
+    public RecordedEvent decode(EventCodec codec) {
+      SerializedEvent serialized = new SerializedEvent(EventType.of(typeName, typeRevision),
+          payload.getBytes(StandardCharsets.UTF_8));
+      EventCodec.DecodedEvent decoded = codec.decode(serialized,
+          () -> "stream '" + streamId + "' version " + version + " position " + position);
+      Metadata metadata = new Metadata(messageId, createdAt, correlationId, causationId, HeadersJson.read(headers));
+      return new RecordedEvent(streamId, version, position, eventId, decoded.type(), decoded.event(), metadata);
+    }
+  }
+
+  /**
+   * Reads the current row without decoding it. The row holds, from column {@code first} on: {@code commit_id,
+   * sequence_id} and then the columns of {@link #COLUMNS} in that order (columns are read by index: looking them up by
+   * label costs a hash per column per row).
+   *
+   * @param rows the result set
+   * @param first the index of the {@code commit_id} column
+   * @return the row's values
+   * @throws SQLException on a database failure
+   */
+  public static Raw read(ResultSet rows, int first) throws SQLException {
+    return new Raw(Position.of(rows.getLong(first), rows.getLong(first + 1)), rows.getString(first + 2),
+        rows.getLong(first + 3), rows.getObject(first + 4, UUID.class), rows.getString(first + 5),
+        rows.getInt(first + 6), rows.getString(first + 7), rows.getObject(first + 8, UUID.class),
+        rows.getObject(first + 9, UUID.class), rows.getObject(first + 10, UUID.class),
+        rows.getObject(first + 11, OffsetDateTime.class).toInstant(), rows.getString(first + 12));
+  }
+
+  /**
+   * Maps the current row to a recorded event, upcasting and decoding its payload (see {@link #read}).
    *
    * @param rows the result set
    * @param first the index of the {@code commit_id} column
@@ -103,19 +157,6 @@ public final class EventRows {
    * @throws SQLException on a database failure
    */
   public static RecordedEvent map(ResultSet rows, int first, EventCodec codec) throws SQLException {
-    Position position = Position.of(rows.getLong(first), rows.getLong(first + 1));
-    String streamId = rows.getString(first + 2);
-    long version = rows.getLong(first + 3);
-    UUID eventId = rows.getObject(first + 4, UUID.class);
-    EventType stored = EventType.of(rows.getString(first + 5), rows.getInt(first + 6));
-    SerializedEvent serialized = new SerializedEvent(stored,
-        rows.getString(first + 7).getBytes(StandardCharsets.UTF_8));
-    EventCodec.DecodedEvent decoded = codec.decode(serialized,
-        () -> "stream '" + streamId + "' version " + version + " position " + position);
-    Instant timestamp = rows.getObject(first + 11, OffsetDateTime.class).toInstant();
-    Metadata metadata = new Metadata(rows.getObject(first + 8, UUID.class), timestamp,
-        rows.getObject(first + 9, UUID.class), rows.getObject(first + 10, UUID.class),
-        HeadersJson.read(rows.getString(first + 12)));
-    return new RecordedEvent(streamId, version, position, eventId, decoded.type(), decoded.event(), metadata);
+    return read(rows, first).decode(codec);
   }
 }

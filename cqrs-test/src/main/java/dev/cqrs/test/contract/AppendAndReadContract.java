@@ -3,6 +3,7 @@ package dev.cqrs.test.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cqrs.core.AppendResult;
+import dev.cqrs.core.EventFeed;
 import dev.cqrs.core.EventType;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.Metadata;
@@ -172,6 +173,52 @@ public abstract class AppendAndReadContract extends EventStoreContractSupport {
     assertThat(pages).isEqualTo(5);
     assertThat(paged).containsExactlyElementsOf(store.readAll(startHead, 1000));
     assertThat(paged).extracting(RecordedEvent::version).containsExactlyElementsOf(range(1, 25));
+  }
+
+  @Test
+  void a_feed_returns_every_event_as_read_all_does_in_full_batches_then_follows_new_appends() {
+    List<RecordedEvent> appended = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      appended.addAll(store.append(uniqueStream("feed"), ExpectedVersion.noStream(), happened("f" + i, 1, 25))
+          .events());
+    }
+    List<RecordedEvent> expected = readAllSinceStart();
+    assertThat(ids(expected)).containsExactlyElementsOf(ids(appended));
+
+    try (EventFeed feed = store.openFeed(startHead, 64)) {
+      List<RecordedEvent> fed = new ArrayList<>();
+      List<RecordedEvent> batch;
+      while (!(batch = feed.next()).isEmpty()) {
+        int remaining = expected.size() - fed.size();
+        assertThat(batch).hasSize(Math.min(64, remaining));
+        fed.addAll(batch);
+        assertThat(feed.position()).isEqualTo(batch.get(batch.size() - 1).position());
+      }
+      assertThat(fed).containsExactlyElementsOf(expected);
+      assertThat(feed.position()).isEqualTo(expected.get(expected.size() - 1).position());
+
+      AppendResult more = store.append(uniqueStream("feed-more"), ExpectedVersion.noStream(), happened("m", 1, 3));
+      List<RecordedEvent> followed = new ArrayList<>();
+      awaitCondition("the feed reads the new events", Duration.ofSeconds(10), () -> {
+        followed.addAll(feed.next());
+        return followed.size() >= 3;
+      });
+      assertThat(followed).containsExactlyElementsOf(more.events());
+    }
+  }
+
+  @Test
+  void a_feed_opened_at_a_position_starts_after_it() {
+    List<RecordedEvent> events = store.append(uniqueStream("feed-at"), ExpectedVersion.noStream(),
+        happened("a", 1, 10)).events();
+
+    try (EventFeed feed = store.openFeed(events.get(3).position(), 4)) {
+      assertThat(feed.position()).isEqualTo(events.get(3).position());
+      assertThat(feed.next()).containsExactlyElementsOf(events.subList(4, 8));
+      assertThat(feed.next()).containsExactlyElementsOf(events.subList(8, 10));
+      assertThat(feed.next()).isEmpty();
+      assertThat(feed.position()).isEqualTo(events.get(9).position());
+    }
   }
 
   @Test

@@ -175,6 +175,15 @@ public abstract class BadInputContract extends EventStoreContractSupport {
   }
 
   @Test
+  void rejects_feed_batch_sizes_out_of_range_and_a_null_position() {
+    for (int batchSize : Arrays.asList(0, -1, EventStore.MAX_READ_LIMIT + 1)) {
+      assertRejected(() -> store.openFeed(Position.START, batchSize), IllegalArgumentException.class,
+          "between 1 and " + EventStore.MAX_READ_LIMIT + ", but was " + batchSize);
+    }
+    assertRejected(() -> store.openFeed(null, 10), NullPointerException.class, "after");
+  }
+
+  @Test
   void rejects_a_null_wake_up_listener() {
     assertRejected(() -> store.onAppend(null), NullPointerException.class, "listener");
   }

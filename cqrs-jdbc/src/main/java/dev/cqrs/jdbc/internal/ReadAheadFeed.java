@@ -1,0 +1,198 @@
+package dev.cqrs.jdbc.internal;
+
+import dev.cqrs.core.EventFeed;
+import dev.cqrs.core.Position;
+import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.core.spi.EventCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A feed that reads ahead while its reader catches up. The caller's thread decodes; a read-ahead thread runs the
+ * queries, so the database produces the next rows while the caller decodes and handles the current ones.
+ *
+ * <p>A call that finds no read-ahead running reads one page itself. If that page is full, the reader is probably
+ * behind: a read-ahead thread starts after that page and queues up to {@value #PAGES_AHEAD} pages, until it reads a
+ * page that is not full (the reader has caught up; the thread ends, and the next call reads itself again, after a
+ * wake-up hint or a poll). The read-ahead thread holds a connection only while a query runs.
+ *
+ * <p>If a page cannot be read or decoded, the read-ahead stops and the call throws without moving the position, so
+ * the next call reads from the same place again: nothing is skipped.
+ *
+ * <p>Not thread-safe, like every {@link EventFeed}: one reader calls it; the read-ahead thread is its own.
+ */
+public final class ReadAheadFeed implements EventFeed {
+
+  /** Reads the undecoded rows after a position. */
+  @FunctionalInterface
+  public interface PageReader {
+
+    /**
+     * Reads a page.
+     *
+     * @param after the position to read after
+     * @param limit the most rows
+     * @return the rows, in global order
+     */
+    List<EventRows.Raw> read(Position after, int limit);
+  }
+
+  private static final int PAGES_AHEAD = 2;
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final PageReader reader;
+  private final EventCodec codec;
+  private final int batchSize;
+  private Position position;
+  private ReadAhead ahead;
+  private boolean closed;
+
+  /**
+   * Opens a feed.
+   *
+   * @param reader reads pages
+   * @param codec decodes rows
+   * @param after the position to read after
+   * @param batchSize the most events per call
+   */
+  public ReadAheadFeed(PageReader reader, EventCodec codec, Position after, int batchSize) {
+    this.reader = Objects.requireNonNull(reader, "reader must not be null");
+    this.codec = Objects.requireNonNull(codec, "codec must not be null");
+    this.position = Objects.requireNonNull(after, "after must not be null");
+    this.batchSize = batchSize;
+  }
+
+  @Override
+  public List<RecordedEvent> next() {
+    if (closed) {
+      throw new IllegalStateException("the feed is closed");
+    }
+    List<EventRows.Raw> page;
+    if (ahead == null) {
+      page = reader.read(position, batchSize);
+      if (page.size() == batchSize) {
+        ahead = new ReadAhead(page.get(page.size() - 1).position());
+      }
+    } else {
+      try {
+        page = ahead.take();
+      } catch (RuntimeException e) {
+        stopReadingAhead();
+        throw e;
+      }
+      if (page.size() < batchSize) {
+        stopReadingAhead(); // it ended there: caught up
+      }
+    }
+    List<RecordedEvent> events = new ArrayList<>(page.size());
+    try {
+      for (EventRows.Raw raw : page) {
+        events.add(raw.decode(codec));
+      }
+    } catch (RuntimeException e) {
+      stopReadingAhead(); // the position stays before this page; the next call reads it again
+      throw e;
+    }
+    if (!events.isEmpty()) {
+      position = events.get(events.size() - 1).position();
+    }
+    return events;
+  }
+
+  private void stopReadingAhead() {
+    if (ahead != null) {
+      ahead.stop();
+      ahead = null;
+    }
+  }
+
+  @Override
+  public Position position() {
+    return position;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    stopReadingAhead();
+  }
+
+  /** One read-ahead thread and the pages it queued; a page is a list of rows, or the failure that ended it. */
+  private final class ReadAhead implements Runnable {
+    private final BlockingQueue<Object> pages = new ArrayBlockingQueue<>(PAGES_AHEAD);
+    private final Thread thread;
+    private volatile boolean stopped;
+    private Position after;
+
+    ReadAhead(Position after) {
+      this.after = after;
+      this.thread = new Thread(this, "cqrs-read-ahead-" + THREADS.incrementAndGet());
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    @Override
+    public void run() {
+      while (!stopped) {
+        Object page;
+        boolean last;
+        try {
+          List<EventRows.Raw> rows = reader.read(after, batchSize);
+          last = rows.size() < batchSize;
+          if (!last) {
+            after = rows.get(rows.size() - 1).position();
+          }
+          page = rows;
+        } catch (RuntimeException | Error e) {
+          page = e;
+          last = true;
+        }
+        if (!offer(page) || last) {
+          return;
+        }
+      }
+    }
+
+    /** Queues a page, waiting for room; returns {@code false} when stopped meanwhile. */
+    private boolean offer(Object page) {
+      try {
+        while (!stopped) {
+          if (pages.offer(page, 100, TimeUnit.MILLISECONDS)) {
+            return true;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    }
+
+    @SuppressWarnings("unchecked")
+    List<EventRows.Raw> take() {
+      Object page;
+      try {
+        page = pages.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the next page of events", e);
+      }
+      if (page instanceof RuntimeException e) {
+        throw e;
+      }
+      if (page instanceof Error e) {
+        throw e;
+      }
+      return (List<EventRows.Raw>) page;
+    }
+
+    void stop() {
+      stopped = true;
+      pages.clear();
+    }
+  }
+}
