@@ -143,8 +143,12 @@ class ReadAheadFeedTest {
     Source source = new Source(5_000, -1);
     ReadAheadFeed feed = new ReadAheadFeed(source, CODEC, Position.START, 100);
     assertThat(numbers(feed.next())).containsExactlyElementsOf(oneTo(100));
-    feed.close();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (source.threads.stream().noneMatch(name -> name.startsWith("cqrs-read-ahead-"))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(5); // the read-ahead thread has started reading
+    }
+    feed.close();
     while (readAheadThreadsAlive(source) && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
