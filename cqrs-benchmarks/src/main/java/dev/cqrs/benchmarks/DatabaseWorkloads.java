@@ -162,7 +162,7 @@ final class DatabaseWorkloads implements AutoCloseable {
         c.setAutoCommit(false);
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO plain_events (position, transaction_id, stream_id, version,"
             + " event_id, type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at,"
-            + " headers) VALUES (nextval('plain_seq'), pg_current_xact_id(), ?, ?, ?, 'OrderPlaced', 1, ?::jsonb, ?, ?, ?, ?, '{}')")) {
+            + " headers) VALUES (nextval('plain_seq'), pg_current_xact_id()::text::bigint, ?, ?, ?, 'OrderPlaced', 1, ?::json, ?, ?, ?, ?, '{}')")) {
           String stream = "plain-" + UUID.randomUUID();
           for (int i = 0; i < events; i++) {
             UUID id = UUID.randomUUID();

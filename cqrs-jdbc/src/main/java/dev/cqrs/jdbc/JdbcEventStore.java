@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *       is the last position readable now, which can trail appends that committed while an older transaction is still
  *       open; to read your own writes, wait for the position your append returned.</li>
  *   <li>On H2 an append takes one counter row's lock until it commits, so positions commit in order.</li>
- *   <li>Payloads and headers are {@code jsonb} on PostgreSQL; timestamps are kept to the microsecond.</li>
+ *   <li>Payloads and headers are {@code json} on PostgreSQL (kept as written, read back without conversion); timestamps are kept to the microsecond.</li>
  *   <li>Catch-up: {@link #openFeed}, which tracking processors read through, reads ahead on a background thread
  *       while the reader is behind, and decodes on the reader's thread, so the database and the processor work at the
  *       same time. The read-ahead takes a pooled connection only while a query runs.</li>

@@ -21,10 +21,10 @@ import java.util.UUID;
  */
 final class PostgresEventSql implements EventSql {
 
-  private static final String SELECT = "SELECT transaction_id::text::bigint AS commit_id, position AS sequence_id,"
-      + " stream_id, version, event_id, type_name, type_revision, payload::text AS payload, message_id,"
-      + " correlation_id, causation_id, created_at, headers::text AS headers FROM ";
-  private static final String VISIBLE = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())";
+  private static final String SELECT = "SELECT transaction_id AS commit_id, position AS sequence_id,"
+      + " stream_id, version, event_id, type_name, type_revision, payload, message_id,"
+      + " correlation_id, causation_id, created_at, headers FROM ";
+  private static final String VISIBLE = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
 
   private final String events;
   private final String streams;
@@ -35,13 +35,13 @@ final class PostgresEventSql implements EventSql {
     this.streams = config.table("streams");
     this.insertEvents = ", appended AS (INSERT INTO " + events + " (transaction_id, " + EventRows.COLUMNS + ")"
         + " SELECT stream.order_key, ?, stream.before + e.ord, e.event_id, e.type_name, e.type_revision,"
-        + " e.payload::jsonb,"
-        + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::jsonb"
+        + " e.payload::json,"
+        + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::json"
         + " FROM stream CROSS JOIN unnest(?::uuid[], ?::text[], ?::int4[], ?::text[], ?::uuid[], ?::uuid[],"
         + " ?::uuid[], ?::text[], ?::text[]) WITH ORDINALITY AS e(event_id, type_name, type_revision, payload,"
         + " message_id, correlation_id, causation_id, created_at, headers, ord)"
         + " ORDER BY e.ord RETURNING transaction_id, position, version)"
-        + " SELECT transaction_id::text::bigint AS commit_id, position AS sequence_id, version FROM appended"
+        + " SELECT transaction_id AS commit_id, position AS sequence_id, version FROM appended"
         + " ORDER BY version";
   }
 
@@ -58,14 +58,15 @@ final class PostgresEventSql implements EventSql {
     String sql;
     if (mayCreate) {
       sql = "WITH stream AS (INSERT INTO " + streams + " AS s (stream_id, version, last_transaction_id)"
-          + " VALUES (?, ?, pg_current_xact_id())"
+          + " VALUES (?, ?, pg_current_xact_id()::text::bigint)"
           + " ON CONFLICT (stream_id) DO UPDATE SET version = s.version + EXCLUDED.version,"
           + " last_transaction_id = GREATEST(s.last_transaction_id, EXCLUDED.last_transaction_id)"
           + (expected.equals(ExpectedVersion.noStream()) ? " WHERE FALSE" : "")
           + " RETURNING s.version - ? AS before, s.last_transaction_id AS order_key)" + insertEvents;
     } else {
       sql = "WITH stream AS (UPDATE " + streams + " AS s SET version = s.version + ?,"
-          + " last_transaction_id = GREATEST(s.last_transaction_id, pg_current_xact_id()) WHERE s.stream_id = ?"
+          + " last_transaction_id = GREATEST(s.last_transaction_id, pg_current_xact_id()::text::bigint)"
+          + " WHERE s.stream_id = ?"
           + (expected.version().isPresent() ? " AND s.version = ?" : "")
           + " RETURNING s.version - ? AS before, s.last_transaction_id AS order_key)" + insertEvents;
     }
@@ -137,7 +138,7 @@ final class PostgresEventSql implements EventSql {
 
   @Override
   public String selectAfter() {
-    return SELECT + events + " WHERE " + VISIBLE + " AND (transaction_id, position) > (?::text::xid8, ?)"
+    return SELECT + events + " WHERE " + VISIBLE + " AND (transaction_id, position) > (?, ?)"
         + " ORDER BY transaction_id, position LIMIT ?";
   }
 
@@ -154,14 +155,14 @@ final class PostgresEventSql implements EventSql {
 
   @Override
   public String selectHead() {
-    return "SELECT transaction_id::text::bigint AS commit_id, position AS sequence_id FROM " + events + " WHERE "
+    return "SELECT transaction_id AS commit_id, position AS sequence_id FROM " + events + " WHERE "
         + VISIBLE + " ORDER BY transaction_id DESC, position DESC LIMIT 1";
   }
 
   @Override
   public String countAfter() {
     return "SELECT count(*) FROM " + events + " WHERE " + VISIBLE
-        + " AND (transaction_id, position) > (?::text::xid8, ?)";
+        + " AND (transaction_id, position) > (?, ?)";
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.cqrs.jdbc.internal;
 
 import dev.cqrs.core.EventFeed;
+import dev.cqrs.core.EventStore;
 import dev.cqrs.core.Position;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.spi.EventCodec;
@@ -16,10 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A feed that reads ahead while its reader catches up. The caller's thread decodes; a read-ahead thread runs the
  * queries, so the database produces the next rows while the caller decodes and handles the current ones.
  *
- * <p>A call that finds no read-ahead running reads one page itself. If that page is full, the reader is probably
- * behind: a read-ahead thread starts after that page and queues up to {@value #PAGES_AHEAD} pages, until it reads a
- * page that is not full (the reader has caught up; the thread ends, and the next call reads itself again, after a
- * wake-up hint or a poll). The read-ahead thread holds a connection only while a query runs.
+ * <p>A call that finds no read-ahead running reads one batch itself. If that batch is full, the reader is probably
+ * behind: a read-ahead thread starts after it, queries about {@value #ROWS_PER_QUERY} rows at a time (a multiple of
+ * the batch size), and queues them as batches, up to {@value #PAGES_AHEAD} ahead, until a query returns fewer rows
+ * than it asked for (the reader has caught up; the thread ends, and the next call reads itself again, after a wake-up
+ * hint or a poll). The read-ahead thread holds a connection only while a query runs.
  *
  * <p>If a page cannot be read or decoded, the read-ahead stops and the call throws without moving the position, so
  * the next call reads from the same place again: nothing is skipped.
@@ -42,7 +44,8 @@ public final class ReadAheadFeed implements EventFeed {
     List<EventRows.Raw> read(Position after, int limit);
   }
 
-  private static final int PAGES_AHEAD = 2;
+  private static final int PAGES_AHEAD = 4;
+  private static final int ROWS_PER_QUERY = 2_000;
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final PageReader reader;
@@ -138,23 +141,27 @@ public final class ReadAheadFeed implements EventFeed {
 
     @Override
     public void run() {
+      int querySize = batchSize * Math.max(1, Math.min(ROWS_PER_QUERY / batchSize, EventStore.MAX_READ_LIMIT / batchSize));
       while (!stopped) {
-        Object page;
-        boolean last;
+        List<EventRows.Raw> rows;
         try {
-          List<EventRows.Raw> rows = reader.read(after, batchSize);
-          last = rows.size() < batchSize;
-          if (!last) {
-            after = rows.get(rows.size() - 1).position();
-          }
-          page = rows;
+          rows = reader.read(after, querySize);
         } catch (RuntimeException | Error e) {
-          page = e;
-          last = true;
-        }
-        if (!offer(page) || last) {
+          offer(e);
           return;
         }
+        for (int from = 0; from < rows.size(); from += batchSize) {
+          if (!offer(rows.subList(from, Math.min(from + batchSize, rows.size())))) {
+            return;
+          }
+        }
+        if (rows.size() < querySize) {
+          if (rows.size() % batchSize == 0) {
+            offer(List.of()); // the last page queued was full: say that the reader has caught up
+          }
+          return;
+        }
+        after = rows.get(rows.size() - 1).position();
       }
     }
 

@@ -5,23 +5,27 @@
 
 CREATE SCHEMA IF NOT EXISTS ${schema};
 
--- The events. The global order is (transaction_id, position): readers only read rows whose transaction_id is below
+-- The events. Payloads and headers are json, not jsonb: events are written once and read whole, json keeps the text
+-- exactly as written and costs nothing to read back (jsonb is rebuilt into text on every read); cast to jsonb in
+-- ad-hoc queries, or index an expression such as ((payload->>'orderId')).
+-- The global order is (transaction_id, position): readers only read rows whose transaction_id is below
 -- the oldest transaction still running, so a transaction that commits late can never land behind their checkpoint.
--- transaction_id is the writing transaction's id, or larger (see streams.last_transaction_id), never smaller.
+-- transaction_id is the writing transaction's id (pg_current_xact_id(), a 64-bit xid8 kept as bigint so that reads need
+-- no conversion), or larger (see streams.last_transaction_id), never smaller.
 CREATE TABLE IF NOT EXISTS ${schema}.${prefix}events (
   position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  transaction_id  xid8 NOT NULL,
+  transaction_id  bigint NOT NULL,
   stream_id       text NOT NULL,
   version         bigint NOT NULL,
   event_id        uuid NOT NULL,
   type_name       text NOT NULL,
   type_revision   integer NOT NULL,
-  payload         jsonb NOT NULL,
+  payload         json NOT NULL,
   message_id      uuid NOT NULL,
   correlation_id  uuid NOT NULL,
   causation_id    uuid NOT NULL,
   created_at      timestamptz NOT NULL,
-  headers         jsonb NOT NULL,
+  headers         json NOT NULL,
   CONSTRAINT ${prefix}events_stream_version UNIQUE (stream_id, version),
   CONSTRAINT ${prefix}events_event_id UNIQUE (event_id)
 );
@@ -34,7 +38,7 @@ CREATE INDEX IF NOT EXISTS ${prefix}events_global_order ON ${schema}.${prefix}ev
 CREATE TABLE IF NOT EXISTS ${schema}.${prefix}streams (
   stream_id            text PRIMARY KEY,
   version              bigint NOT NULL,
-  last_transaction_id  xid8 NOT NULL
+  last_transaction_id  bigint NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS ${schema}.${prefix}checkpoints (
