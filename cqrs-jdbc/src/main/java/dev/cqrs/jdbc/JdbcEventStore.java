@@ -199,11 +199,15 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     }
     if (inTransaction && !inline.isEmpty()) {
       for (JdbcProjection projection : inline) {
+        List<RecordedEvent> handled = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
           EventRows.Row row = rows.get(i);
           if (projection.handles(row.event().payload().getClass())) {
-            projection.apply(row.recorded(streamId, placed.get(i).version(), placed.get(i).position()), connection);
+            handled.add(row.recorded(streamId, placed.get(i).version(), placed.get(i).position()));
           }
+        }
+        if (!handled.isEmpty()) {
+          projection.applyBatch(handled, connection);
         }
       }
     }
@@ -415,7 +419,8 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
 
     /**
      * Adds an inline projection: it runs in every append's transaction, so its read model commits with the events
-     * and is never stale; if it fails, the append fails and nothing of either is stored.
+     * and is never stale; if it fails, the append fails and nothing of either is stored. It gets the append's events
+     * that it handles with one {@link JdbcProjection#applyBatch} call.
      *
      * @param projection the projection
      * @return this builder

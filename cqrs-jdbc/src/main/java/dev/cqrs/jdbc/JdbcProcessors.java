@@ -14,6 +14,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -112,19 +114,26 @@ public final class JdbcProcessors {
       throw new IllegalArgumentException("leaseDuration must be between 300 ms and 1 hour, but was " + leaseDuration);
     }
     LeaseCoordinator coordinator = new LeaseCoordinator(config, name, instance, leaseDuration);
-    CheckpointStore checkpoints = new FencedCheckpoints(JdbcCheckpointStore.create(config), coordinator);
-    return TrackingProcessor.builder(name, store, projection.apply(coordinator), checkpoints)
-        .coordinator(coordinator);
+    Projection made = projection.apply(coordinator);
+    CheckpointStore checkpoints = new FencedCheckpoints(JdbcCheckpointStore.create(config), coordinator,
+        made instanceof TransactionalProjection transactional ? transactional : null);
+    return TrackingProcessor.builder(name, store, made, checkpoints).coordinator(coordinator);
   }
 
-  /** Saves the checkpoint with the batch's connection, inside the fenced transaction. */
+  /**
+   * Saves the checkpoint with the batch's connection, inside the fenced transaction; first has a transactional
+   * projection write the events it collected, since the processor saves the checkpoint at the end of every batch.
+   */
   private static final class FencedCheckpoints implements CheckpointStore {
     private final JdbcCheckpointStore checkpoints;
     private final LeaseCoordinator coordinator;
+    private final TransactionalProjection projection;
 
-    FencedCheckpoints(JdbcCheckpointStore checkpoints, LeaseCoordinator coordinator) {
+    FencedCheckpoints(JdbcCheckpointStore checkpoints, LeaseCoordinator coordinator,
+                      TransactionalProjection projection) {
       this.checkpoints = checkpoints;
       this.coordinator = coordinator;
+      this.projection = projection;
     }
 
     @Override
@@ -138,6 +147,9 @@ public final class JdbcProcessors {
       if (connection == null) {
         checkpoints.save(processor, position);
         return;
+      }
+      if (projection != null) {
+        projection.flush(connection);
       }
       try {
         checkpoints.save(connection, processor, position);
@@ -153,13 +165,17 @@ public final class JdbcProcessors {
   }
 
   /**
-   * Applies each event in the batch's transaction; after a failure, the batch runs again with a savepoint per event,
-   * so that a failing event can be retried or parked without losing the others.
+   * Applies the batch's events in the batch's transaction: collects them and writes them with one
+   * {@link JdbcProjection#applyBatch} call before the checkpoint is saved; after a failure, the batch runs again with a
+   * savepoint per event and {@link JdbcProjection#apply}, so that a failing event can be retried or parked without
+   * losing the others.
    */
   private static final class TransactionalProjection implements Projection {
     private final JdbcConfig config;
     private final JdbcProjection projection;
     private final LeaseCoordinator coordinator;
+    private final List<RecordedEvent> pending = new ArrayList<>();
+    private Connection pendingConnection;
 
     TransactionalProjection(JdbcConfig config, JdbcProjection projection, LeaseCoordinator coordinator) {
       this.config = config;
@@ -184,16 +200,13 @@ public final class JdbcProcessors {
         return;
       }
       if (!coordinator.savepoints()) {
-        // Fast path: no savepoint round trips. A failure may leave the transaction unusable (PostgreSQL aborts it),
-        // so the whole batch runs again, carefully, with one savepoint per event.
-        try {
-          projection.apply(event, connection);
-          return;
-        } catch (SQLException | RuntimeException e) {
-          coordinator.useSavepointsForRetry();
-          throw new BatchRetryException("applying " + event + " failed; running the batch again with savepoints",
-              e);
+        // Fast path: collect the batch; flush() writes it before the checkpoint is saved, without savepoints.
+        if (connection != pendingConnection) {
+          pending.clear(); // what was collected belongs to a batch that rolled back
+          pendingConnection = connection;
         }
+        pending.add(event);
+        return;
       }
       Savepoint savepoint = null;
       try {
@@ -206,6 +219,26 @@ public final class JdbcProcessors {
       } catch (RuntimeException e) {
         rollbackTo(connection, savepoint, e);
         throw e;
+      }
+    }
+
+    /**
+     * Writes the events collected in this batch's transaction. A failure may leave the transaction unusable
+     * (PostgreSQL aborts it), so the whole batch runs again, carefully, event by event with one savepoint each.
+     */
+    void flush(Connection connection) {
+      if (pending.isEmpty() || connection != pendingConnection) {
+        pending.clear();
+        return;
+      }
+      List<RecordedEvent> batch = List.copyOf(pending);
+      pending.clear();
+      try {
+        projection.applyBatch(batch, connection);
+      } catch (SQLException | RuntimeException e) {
+        coordinator.useSavepointsForRetry();
+        throw new BatchRetryException("applying the " + batch.size() + " events from " + batch.get(0) + " to "
+            + batch.get(batch.size() - 1) + " failed; running the batch again event by event, with savepoints", e);
       }
     }
 

@@ -324,6 +324,136 @@ class JdbcProcessorsTest {
     assertThat(processor.status()).isEqualTo(ProcessorStatus.RUNNING);
   }
 
+  /** Inserts a whole batch with one JDBC batch; records each call; {@code apply} fails only for amount 13. */
+  private static final class BatchWriter implements JdbcProjection {
+    private final String table;
+    final List<List<RecordedEvent>> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+    final java.util.concurrent.atomic.AtomicInteger singles = new java.util.concurrent.atomic.AtomicInteger();
+
+    BatchWriter(String table) {
+      this.table = table;
+    }
+
+    @Override
+    public boolean handles(Class<? extends Event> eventType) {
+      return eventType == Counted.class;
+    }
+
+    @Override
+    public void applyBatch(List<RecordedEvent> events, Connection connection) throws SQLException {
+      calls.add(List.copyOf(events));
+      try (PreparedStatement insert = connection.prepareStatement(
+          "INSERT INTO " + table + " (event_id, instance, amount) VALUES (?, 'batch', ?)")) {
+        for (RecordedEvent event : events) {
+          insert.setObject(1, event.eventId());
+          insert.setInt(2, event.payloadAs(Counted.class).amount());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      if (events.stream().anyMatch(e -> e.payloadAs(Counted.class).amount() == 13)) {
+        throw new SQLException("amount 13 is refused, after the batch was written");
+      }
+    }
+
+    @Override
+    public void apply(RecordedEvent event, Connection connection) throws SQLException {
+      singles.incrementAndGet();
+      if (event.payloadAs(Counted.class).amount() == 13) {
+        throw new SQLException("amount 13 is refused");
+      }
+      try (PreparedStatement insert = connection.prepareStatement(
+          "INSERT INTO " + table + " (event_id, instance, amount) VALUES (?, 'single', ?)")) {
+        insert.setObject(1, event.eventId());
+        insert.setInt(2, event.payloadAs(Counted.class).amount());
+        insert.executeUpdate();
+      }
+    }
+  }
+
+  @Test
+  void a_transactional_processor_writes_each_batch_with_one_apply_batch_call_on_h2() throws Exception {
+    oneApplyBatchPerBatch(TestDatabases.h2());
+  }
+
+  @Test
+  void a_transactional_processor_writes_each_batch_with_one_apply_batch_call_on_postgres() throws Exception {
+    oneApplyBatchPerBatch(TestDatabases.postgres());
+  }
+
+  private void oneApplyBatchPerBatch(JdbcConfig config) throws Exception {
+    JdbcEventStore store = store(config);
+    String table = createAppliedTable(config);
+    String name = "batches-" + UUID.randomUUID();
+    JdbcCheckpointStore.create(config).save(name, store.head());
+    List<UUID> expected = new ArrayList<>();
+    for (int a = 0; a < 20; a++) {
+      List<NewEvent> events = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        events.add(NewEvent.of(new Counted("k", 1)));
+      }
+      lastAppended = store.append("batches-" + UUID.randomUUID(), ExpectedVersion.noStream(), events)
+          .lastPosition();
+      events.forEach(e -> expected.add(e.eventId()));
+    }
+    BatchWriter writer = new BatchWriter(table);
+    TrackingProcessor processor = started(JdbcProcessors.transactional(config, name, store, writer)
+        .batchSize(100).pollInterval(Duration.ofMillis(10)).build());
+
+    assertThat(processor.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
+    Map<UUID, Integer> applied = applications(config, table);
+    assertThat(applied.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(applied.values()).containsOnly(1);
+    assertThat(writer.singles).hasValue(0);
+    assertThat(writer.calls).allSatisfy(call -> {
+      assertThat(call).isNotEmpty().hasSizeLessThanOrEqualTo(100);
+      assertThat(call).extracting(RecordedEvent::position).isSorted();
+    });
+    List<UUID> inCalls = writer.calls.stream().flatMap(List::stream).map(RecordedEvent::eventId).toList();
+    assertThat(inCalls).containsExactlyElementsOf(expected);
+    assertThat(writer.calls).hasSizeGreaterThanOrEqualTo(10);
+  }
+
+  @Test
+  void a_failing_apply_batch_runs_the_batch_again_event_by_event_and_parks_only_the_failing_event()
+      throws Exception {
+    JdbcConfig config = TestDatabases.postgres();
+    JdbcEventStore store = store(config);
+    String table = createAppliedTable(config);
+    String name = "batch-poison-" + UUID.randomUUID();
+    JdbcCheckpointStore.create(config).save(name, store.head());
+    BatchWriter writer = new BatchWriter(table);
+    JdbcDeadLetterStore deadLetters = JdbcDeadLetterStore.create(config, TestDatabases.codec(TYPES));
+    TrackingProcessor processor = started(JdbcProcessors.transactional(config, name, store, writer)
+        .batchSize(50).pollInterval(Duration.ofMillis(10)).deadLetters(deadLetters)
+        .retryPolicy(RetryPolicy.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2))).build());
+    List<NewEvent> events = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      events.add(NewEvent.of(new Counted("k", i == 17 ? 13 : 1)));
+    }
+    lastAppended = store.append("batch-" + UUID.randomUUID(), ExpectedVersion.noStream(), events).lastPosition();
+
+    assertThat(processor.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
+    Map<UUID, Integer> applied = applications(config, table);
+    List<UUID> expected = new ArrayList<>(events.stream().map(NewEvent::eventId).toList());
+    UUID poison = expected.remove(17);
+    assertThat(applied.keySet()).as("the failed batch write was rolled back").containsExactlyInAnyOrderElementsOf(
+        expected);
+    assertThat(applied.values()).containsOnly(1);
+    assertThat(writer.singles.get()).as("the batch ran again event by event").isGreaterThanOrEqualTo(30);
+    assertThat(processor.deadLetters()).singleElement()
+        .satisfies(letter -> assertThat(letter.event().eventId()).isEqualTo(poison));
+    assertThat(processor.status()).isEqualTo(ProcessorStatus.RUNNING);
+
+    // the next batch is written in one call again
+    int callsBefore = writer.calls.size();
+    lastAppended = store.append("batch-" + UUID.randomUUID(), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new Counted("k", 1)), NewEvent.of(new Counted("k", 1)))).lastPosition();
+    assertThat(processor.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
+    assertThat(writer.calls.size()).isGreaterThan(callsBefore);
+    assertThat(writer.calls.get(writer.calls.size() - 1)).hasSize(2);
+  }
+
   @Test
   void lease_settings_are_checked() {
     JdbcConfig config = TestDatabases.h2();

@@ -180,6 +180,40 @@ class JdbcWriteModelTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("databases")
+  void an_inline_projection_gets_the_events_of_each_append_in_one_apply_batch_call(
+      Supplier<JdbcConfig> database) {
+    JdbcConfig config = database.get();
+    List<List<RecordedEvent>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    JdbcProjection recorder = new JdbcProjection() {
+      @Override
+      public boolean handles(Class<? extends Event> eventType) {
+        return eventType == Restocked.class;
+      }
+
+      @Override
+      public void applyBatch(List<RecordedEvent> events, Connection connection) {
+        calls.add(List.copyOf(events));
+      }
+
+      @Override
+      public void apply(RecordedEvent event, Connection connection) {
+        throw new AssertionError("inline appends go through applyBatch");
+      }
+    };
+    try (JdbcEventStore store = JdbcEventStore.builder(config, TestDatabases.codec(TYPES))
+        .inlineProjection(recorder).build()) {
+      String sku = "sku-" + UUID.randomUUID();
+      List<RecordedEvent> first = store.append(sku, ExpectedVersion.noStream(), new Restocked(sku, 1),
+          new Restocked(sku, 2), new Restocked(sku, 3)).events();
+      List<RecordedEvent> second = store.append(sku, ExpectedVersion.exactly(3), new Restocked(sku, 4),
+          new Restocked(sku, 5)).events();
+
+      assertThat(calls).containsExactly(first, second);
+    }
+  }
+
   private static int total(JdbcConfig config, String table, String sku) {
     return Jdbc.withConnection(config.dataSource(), "total", c -> {
       try (PreparedStatement select = c.prepareStatement("SELECT total FROM " + table + " WHERE sku = ?")) {
