@@ -155,6 +155,41 @@ final class DatabaseWorkloads implements AutoCloseable {
     };
   }
 
+  /**
+   * The least a durable append of the same rows can cost: one multi-row {@code INSERT} in auto-commit mode (one round
+   * trip, one commit) into the events table's copy without secondary indexes, with no version check at all.
+   */
+  Append floorAppend(int events) {
+    String json = "{\"orderId\":\"order-1\",\"customer\":\"customer-1\",\"amount\":7,"
+        + "\"note\":\"a note of some length for the payload\"}";
+    StringBuilder sql = new StringBuilder("INSERT INTO plain_events (position, transaction_id, stream_id, version,"
+        + " event_id, type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at,"
+        + " headers) VALUES ");
+    for (int i = 0; i < events; i++) {
+      sql.append(i == 0 ? "" : ", ").append("(nextval('plain_seq'), pg_current_xact_id()::text::bigint, ?, ?, ?,"
+          + " 'OrderPlaced', 1, ?::json, ?, ?, ?, ?, '{}')");
+    }
+    return (writer, sequence) -> {
+      try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(sql.toString())) {
+        String stream = "floor-" + UUID.randomUUID();
+        int p = 1;
+        for (int i = 0; i < events; i++) {
+          UUID id = UUID.randomUUID();
+          insert.setString(p++, stream);
+          insert.setLong(p++, i + 1);
+          insert.setObject(p++, id);
+          insert.setString(p++, json);
+          insert.setObject(p++, id);
+          insert.setObject(p++, id);
+          insert.setObject(p++, id);
+          insert.setObject(p++, OffsetDateTime.now(ZoneOffset.UTC));
+        }
+        insert.executeUpdate();
+      }
+      return events;
+    };
+  }
+
   Append plainAppend(int events) {
     String json = "{\"orderId\":\"order-1\",\"customer\":\"customer-1\",\"amount\":7,"
         + "\"note\":\"a note of some length for the payload\"}";
