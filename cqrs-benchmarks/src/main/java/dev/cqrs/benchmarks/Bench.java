@@ -145,8 +145,8 @@ public final class Bench {
           ratio(cqrsNoOp.value(), axonNoOp.value()), format(plainRead.value(), "rows/s") + " (plain read)",
           ratio(cqrsNoOp.value(), plainRead.value())));
       System.out.println(rows.get(rows.size() - 1));
-      Figure cqrsTable = db.cqrsCatchUpTable(cqrsTotal);
-      Figure cqrsBatched = db.cqrsCatchUpTableBatched(cqrsTotal);
+      Figure cqrsTable = db.cqrsCatchUpTable(cqrsTotal, false);
+      Figure cqrsBatched = db.cqrsCatchUpTable(cqrsTotal, true);
       Figure axonTable = db.axonCatchUpTable(axonTotal);
       rows.add(new Row("4. catch-up into a table of the same database (exactly once), one insert per event",
           format(cqrsTable.value(), "events/s"), format(axonTable.value(), "events/s"),

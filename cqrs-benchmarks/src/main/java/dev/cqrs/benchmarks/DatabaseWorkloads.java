@@ -300,9 +300,13 @@ final class DatabaseWorkloads implements AutoCloseable {
     return timed(total, seen, processor::start, processor::stop);
   }
 
-  /** This library: a transactional processor inserting one row per event into a table of the same database. */
-  Figure cqrsCatchUpTable(long total) throws Exception {
+  /**
+   * This library: a transactional processor inserting into a table of the same database, one row per event with
+   * {@code apply}, or each batch with one JDBC batch in {@code applyBatch}.
+   */
+  Figure cqrsCatchUpTable(long total, boolean batched) throws Exception {
     AtomicLong seen = new AtomicLong();
+    String table = batched ? "sink_cqrs_batch" : "sink_cqrs";
     JdbcProjection sink = new JdbcProjection() {
       @Override
       public boolean handles(Class<? extends Event> type) {
@@ -312,41 +316,22 @@ final class DatabaseWorkloads implements AutoCloseable {
       @Override
       public void apply(RecordedEvent event, Connection connection) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO sink_cqrs (event_id, amount) VALUES (?, ?)")) {
+            "INSERT INTO " + table + " (event_id, amount) VALUES (?, ?)")) {
           insert.setObject(1, event.eventId());
           insert.setLong(2, event.payloadAs(OrderPlaced.class).amount());
           insert.executeUpdate();
         }
         seen.incrementAndGet();
       }
-    };
-    TrackingProcessor processor = JdbcProcessors.transactional(config, "sink-" + UUID.randomUUID(), store, sink)
-        .batchSize(batchSize).build();
-    Figure figure = timed(total, seen, processor::start, processor::stop);
-    if (eventsIn("sink_cqrs") < total) {
-      throw new IllegalStateException("the sink holds fewer rows than events");
-    }
-    return figure;
-  }
-
-  /** This library: the same table, written by a projection that inserts each batch with one JDBC batch. */
-  Figure cqrsCatchUpTableBatched(long total) throws Exception {
-    AtomicLong seen = new AtomicLong();
-    JdbcProjection sink = new JdbcProjection() {
-      @Override
-      public boolean handles(Class<? extends Event> type) {
-        return type == OrderPlaced.class;
-      }
-
-      @Override
-      public void apply(RecordedEvent event, Connection connection) throws SQLException {
-        applyBatch(List.of(event), connection);
-      }
 
       @Override
       public void applyBatch(List<RecordedEvent> events, Connection connection) throws SQLException {
+        if (!batched) {
+          JdbcProjection.super.applyBatch(events, connection);
+          return;
+        }
         try (PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO sink_cqrs_batch (event_id, amount) VALUES (?, ?)")) {
+            "INSERT INTO " + table + " (event_id, amount) VALUES (?, ?)")) {
           for (RecordedEvent event : events) {
             insert.setObject(1, event.eventId());
             insert.setLong(2, event.payloadAs(OrderPlaced.class).amount());
@@ -357,11 +342,11 @@ final class DatabaseWorkloads implements AutoCloseable {
         seen.addAndGet(events.size());
       }
     };
-    TrackingProcessor processor = JdbcProcessors.transactional(config, "sink-batch-" + UUID.randomUUID(), store,
-        sink).batchSize(batchSize).build();
+    TrackingProcessor processor = JdbcProcessors.transactional(config, "sink-" + UUID.randomUUID(), store, sink)
+        .batchSize(batchSize).build();
     Figure figure = timed(total, seen, processor::start, processor::stop);
-    if (eventsIn("sink_cqrs_batch") < total) {
-      throw new IllegalStateException("the batched sink holds fewer rows than events");
+    if (eventsIn(table) < total) {
+      throw new IllegalStateException("the sink holds fewer rows than events");
     }
     return figure;
   }

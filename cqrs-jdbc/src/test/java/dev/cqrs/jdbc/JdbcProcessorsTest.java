@@ -300,15 +300,8 @@ class JdbcProcessorsTest {
         }
       }
     };
-    JdbcDeadLetterStore deadLetters = JdbcDeadLetterStore.create(config, TestDatabases.codec(TYPES));
-    TrackingProcessor processor = started(JdbcProcessors.transactional(config, name, store, failing)
-        .batchSize(50).pollInterval(Duration.ofMillis(10)).deadLetters(deadLetters)
-        .retryPolicy(RetryPolicy.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2))).build());
-    List<NewEvent> events = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      events.add(NewEvent.of(new Counted("k", i == 17 ? 13 : 1)));
-    }
-    lastAppended = store.append("batch-" + UUID.randomUUID(), ExpectedVersion.noStream(), events).lastPosition();
+    TrackingProcessor processor = startedWithDeadLetters(config, name, store, failing);
+    List<NewEvent> events = appendThirtyWithPoisonAt17(store);
 
     assertThat(processor.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
     Map<UUID, Integer> applied = applications(config, table);
@@ -322,6 +315,25 @@ class JdbcProcessorsTest {
           assertThat(letter.error()).contains("division by zero");
         });
     assertThat(processor.status()).isEqualTo(ProcessorStatus.RUNNING);
+  }
+
+  /** A transactional processor in batches of 50 that parks an event after two failed attempts. */
+  private TrackingProcessor startedWithDeadLetters(JdbcConfig config, String name, JdbcEventStore store,
+                                                   JdbcProjection projection) {
+    JdbcDeadLetterStore deadLetters = JdbcDeadLetterStore.create(config, TestDatabases.codec(TYPES));
+    return started(JdbcProcessors.transactional(config, name, store, projection)
+        .batchSize(50).pollInterval(Duration.ofMillis(10)).deadLetters(deadLetters)
+        .retryPolicy(RetryPolicy.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2))).build());
+  }
+
+  /** Appends 30 events in one append; the 18th (index 17) has amount 13, which the projections refuse. */
+  private List<NewEvent> appendThirtyWithPoisonAt17(JdbcEventStore store) {
+    List<NewEvent> events = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      events.add(NewEvent.of(new Counted("k", i == 17 ? 13 : 1)));
+    }
+    lastAppended = store.append("batch-" + UUID.randomUUID(), ExpectedVersion.noStream(), events).lastPosition();
+    return events;
   }
 
   /** Inserts a whole batch with one JDBC batch; records each call; {@code apply} fails only for amount 13. */
@@ -423,15 +435,8 @@ class JdbcProcessorsTest {
     String name = "batch-poison-" + UUID.randomUUID();
     JdbcCheckpointStore.create(config).save(name, store.head());
     BatchWriter writer = new BatchWriter(table);
-    JdbcDeadLetterStore deadLetters = JdbcDeadLetterStore.create(config, TestDatabases.codec(TYPES));
-    TrackingProcessor processor = started(JdbcProcessors.transactional(config, name, store, writer)
-        .batchSize(50).pollInterval(Duration.ofMillis(10)).deadLetters(deadLetters)
-        .retryPolicy(RetryPolicy.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2))).build());
-    List<NewEvent> events = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      events.add(NewEvent.of(new Counted("k", i == 17 ? 13 : 1)));
-    }
-    lastAppended = store.append("batch-" + UUID.randomUUID(), ExpectedVersion.noStream(), events).lastPosition();
+    TrackingProcessor processor = startedWithDeadLetters(config, name, store, writer);
+    List<NewEvent> events = appendThirtyWithPoisonAt17(store);
 
     assertThat(processor.awaitPosition(lastAppended, Duration.ofSeconds(60))).isTrue();
     Map<UUID, Integer> applied = applications(config, table);
