@@ -308,8 +308,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
           }
           if (feed == null || !feed.position().equals(checkpoint)) {
             // first read, or the last batch did not end where the feed is: read again from the checkpoint
-            close(feed);
-            feed = null; // if opening fails, the next round opens again
+            feed = close(feed); // stays null if opening fails: the next round opens again
             feed = store.openFeed(checkpoint, batchSize);
           }
           List<RecordedEvent> batch = feed.next();
