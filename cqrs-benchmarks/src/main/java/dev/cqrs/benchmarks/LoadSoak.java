@@ -134,7 +134,8 @@ final class LoadSoak {
             + "| processor | events applied | read model |\n|---|---:|---|\n" + results
             + "\nResult: " + (allCorrect ? "PASSED" : "FAILED") + ". Peak heap of the JVM (writers, processors and"
             + " read models together): " + peakHeap / (1024 * 1024) + " MiB with `-Xmx4g`; the processors read in"
-            + " batches and hold no more than one batch, so the heap stays bounded by the read models.\n";
+            + " batches and hold a few at most (the read-ahead queues up to 4 while a processor is behind), so the"
+            + " heap stays bounded by the read models.\n";
         Files.writeString(report, markdown, StandardCharsets.UTF_8);
         System.out.println(markdown);
         if (!allCorrect) {
