@@ -260,12 +260,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   @Override
   public List<RecordedEvent> readAll(Position after, int limit) {
     EventStoreArguments.checkReadAll(after, limit);
-    List<EventRows.Raw> rows = readRaw(after, limit);
-    List<RecordedEvent> events = new ArrayList<>(rows.size());
-    for (EventRows.Raw row : rows) {
-      events.add(row.decode(codec));
-    }
-    return events;
+    return EventRows.decodeAll(readRaw(after, limit), codec);
   }
 
   /**

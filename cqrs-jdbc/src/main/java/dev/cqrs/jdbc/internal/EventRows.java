@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** Binds events to statements and maps rows back to recorded events, for every table that stores events. */
@@ -127,6 +129,22 @@ public final class EventRows {
       Metadata metadata = new Metadata(messageId, createdAt, correlationId, causationId, HeadersJson.read(headers));
       return new RecordedEvent(streamId, version, position, eventId, decoded.type(), decoded.event(), metadata);
     }
+  }
+
+  /**
+   * Decodes rows in order (see {@link Raw#decode}).
+   *
+   * @param rows the rows
+   * @param codec the codec
+   * @return the recorded events
+   * @throws dev.cqrs.core.CqrsException if a payload cannot be decoded
+   */
+  public static List<RecordedEvent> decodeAll(List<Raw> rows, EventCodec codec) {
+    List<RecordedEvent> events = new ArrayList<>(rows.size());
+    for (Raw row : rows) {
+      events.add(row.decode(codec));
+    }
+    return events;
   }
 
   /**

@@ -5,7 +5,6 @@ import dev.cqrs.core.EventStore;
 import dev.cqrs.core.Position;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.spi.EventCodec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -92,11 +91,9 @@ public final class ReadAheadFeed implements EventFeed {
         stopReadingAhead(); // it ended there: caught up
       }
     }
-    List<RecordedEvent> events = new ArrayList<>(page.size());
+    List<RecordedEvent> events;
     try {
-      for (EventRows.Raw raw : page) {
-        events.add(raw.decode(codec));
-      }
+      events = EventRows.decodeAll(page, codec);
     } catch (RuntimeException e) {
       stopReadingAhead(); // the position stays before this page; the next call reads it again
       throw e;
