@@ -1,6 +1,7 @@
 package dev.cqrs.jdbc;
 
 import dev.cqrs.core.CqrsException;
+import dev.cqrs.jdbc.spi.JdbcTransactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
@@ -28,12 +29,15 @@ public final class JdbcConfig {
   private final Database database;
   private final String schema;
   private final String tablePrefix;
+  private final JdbcTransactions transactions;
 
-  private JdbcConfig(DataSource dataSource, Database database, String schema, String tablePrefix) {
+  private JdbcConfig(DataSource dataSource, Database database, String schema, String tablePrefix,
+                     JdbcTransactions transactions) {
     this.dataSource = dataSource;
     this.database = database;
     this.schema = schema;
     this.tablePrefix = tablePrefix;
+    this.transactions = transactions;
   }
 
   /**
@@ -83,6 +87,15 @@ public final class JdbcConfig {
   }
 
   /**
+   * Returns how writes join the application's transactions.
+   *
+   * @return the transactions, {@link JdbcTransactions#none()} unless set
+   */
+  public JdbcTransactions transactions() {
+    return transactions;
+  }
+
+  /**
    * Returns the qualified name of one of the backend's tables.
    *
    * @param table the table's base name, for example {@code events}
@@ -104,6 +117,7 @@ public final class JdbcConfig {
     private Database database;
     private String schema;
     private String tablePrefix = "cqrs_";
+    private JdbcTransactions transactions = JdbcTransactions.none();
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -155,6 +169,19 @@ public final class JdbcConfig {
     }
 
     /**
+     * Sets how appends, state saves and inline projections join a transaction the application runs on the calling
+     * thread (Spring's, jOOQ's, {@link PlainTransactions}); the default, {@link JdbcTransactions#none()}, opens a
+     * transaction for each write. Processors always run their batches in transactions of their own.
+     *
+     * @param transactions the bridge to the application's transactions
+     * @return this builder
+     */
+    public Builder transactions(JdbcTransactions transactions) {
+      this.transactions = Objects.requireNonNull(transactions, "transactions must not be null");
+      return this;
+    }
+
+    /**
      * Builds the configuration, asking the data source for the database kind if it was not set.
      *
      * @return the configuration
@@ -170,7 +197,7 @@ public final class JdbcConfig {
         }
       }
       String schemaName = schema != null ? schema : kind == Database.H2 ? "PUBLIC" : "public";
-      return new JdbcConfig(dataSource, kind, schemaName, tablePrefix);
+      return new JdbcConfig(dataSource, kind, schemaName, tablePrefix, transactions);
     }
   }
 }

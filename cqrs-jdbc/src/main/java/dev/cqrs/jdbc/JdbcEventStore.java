@@ -22,11 +22,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -78,7 +80,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private PostgresNotifications notifications;
   private PostgresNotifier notifier;
-  private boolean closed;
+  private volatile boolean closed;
 
   private JdbcEventStore(JdbcConfig config, EventCodec codec, List<JdbcProjection> inline) {
     this.config = config;
@@ -118,17 +120,37 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     return config;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>When the configured {@link JdbcConfig#transactions()} report a transaction of the application's on this thread,
+   * the append joins it (under a savepoint, so a refusal leaves it usable) and readers are woken after it commits;
+   * otherwise the append runs in a transaction of its own.
+   */
   @Override
   public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events) {
     List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
+    requireOpen();
     List<EventRows.Row> rows = encode(streamId, checked);
+    Optional<Connection> joined = config.transactions().currentTransaction();
+    if (joined.isPresent()) {
+      Connection connection = joined.get();
+      try {
+        AppendResult result = appendWithin(connection, streamId, expectedVersion, checked, rows);
+        config.transactions().afterCommit(this::appended);
+        return result;
+      } finally {
+        config.transactions().release(connection);
+      }
+    }
     String what = "append to stream '" + streamId + "'";
     List<EventSql.Placed> placed;
     try {
       placed = sql.appendNeedsTransaction() || !inline.isEmpty()
-          ? Jdbc.inTransaction(config.dataSource(), what, c -> insert(c, streamId, expectedVersion, rows, true))
-          : Jdbc.withConnection(config.dataSource(), what, c -> insert(c, streamId, expectedVersion, rows, false));
+          ? Jdbc.inTransaction(config.dataSource(), what, c -> insert(c, streamId, expectedVersion, rows))
+          : Jdbc.withConnection(config.dataSource(), what, c -> insert(c, streamId, expectedVersion, rows));
     } catch (NotAppended notAppended) {
+      // the failed transaction is rolled back and its connection returned: explain on a fresh one
       return Jdbc.withConnection(config.dataSource(), what, c -> explainRefusal(c, streamId, expectedVersion,
           checked));
     }
@@ -138,32 +160,136 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
 
   /**
    * Appends within a transaction of the caller's, for work that must commit together with other writes (a
-   * state-stored entity's new state, an outbox row). Inline projections run too. Wake-up listeners of this instance
-   * are told at once, before the caller commits; that is harmless, since hints only make readers look again.
+   * state-stored entity's new state, an outbox row). Inline projections run too. The append runs under a savepoint:
+   * when it is refused (a conflict, a repeat of stored event ids) or an inline projection fails, everything it wrote
+   * is rolled back to that savepoint and the caller's transaction stays usable; the refusal is explained on the
+   * caller's connection. Readers are woken after the caller commits when the connection is the current transaction of
+   * the configured {@link JdbcConfig#transactions()} (as inside {@link PlainTransactions#inTransaction}); otherwise no
+   * hint is sent and readers find the events at their next poll.
    *
    * @param connection the caller's connection, with auto-commit off; the caller commits or rolls back
    * @param streamId the stream
    * @param expectedVersion what the stream's version must be
    * @param events the events
-   * @return what will be stored once the caller commits
-   * @throws ConcurrencyConflictException if the expected version does not hold; the caller must roll back
+   * @return what will be stored once the caller commits; for an exact repeat of stored events, the earlier result
+   * @throws IllegalArgumentException if the connection is in auto-commit mode
+   * @throws ConcurrencyConflictException if the expected version does not hold; nothing of this append remains in
+   *     the caller's transaction
    */
   public AppendResult append(Connection connection, String streamId, ExpectedVersion expectedVersion,
                              List<NewEvent> events) {
     Objects.requireNonNull(connection, "connection must not be null");
     List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
+    requireOpen();
     List<EventRows.Row> rows = encode(streamId, checked);
-    List<EventSql.Placed> placed;
-    try {
-      placed = insert(connection, streamId, expectedVersion, rows, true);
-    } catch (NotAppended notAppended) {
-      return Jdbc.withConnection(config.dataSource(), "append to stream '" + streamId + "'",
-          c -> explainRefusal(c, streamId, expectedVersion, checked));
-    } catch (SQLException e) {
-      throw Jdbc.translate(e, "append to stream '" + streamId + "'");
+    AppendResult result = appendWithin(connection, streamId, expectedVersion, checked, rows);
+    hintAfterCommitOf(connection);
+    return result;
+  }
+
+  /**
+   * Runs writes of the library's (a state save with its append) in the application's current transaction, under a
+   * savepoint, or else in a transaction of its own; wakes readers after the commit. Appends inside call
+   * {@link #appendWithin}.
+   */
+  <T> T write(String what, Jdbc.SqlWork<T> work) {
+    requireOpen();
+    Optional<Connection> joined = config.transactions().currentTransaction();
+    if (joined.isEmpty()) {
+      T result = Jdbc.inTransaction(config.dataSource(), what, work);
+      appended();
+      return result;
     }
-    appended();
-    return recorded(streamId, rows, placed);
+    Connection connection = joined.get();
+    try {
+      T result = underSavepoint(connection, what, (c, savepoint) -> work.apply(c));
+      config.transactions().afterCommit(this::appended);
+      return result;
+    } finally {
+      config.transactions().release(connection);
+    }
+  }
+
+  /** Appends within a transaction that is not the store's: under a savepoint, explaining a refusal on the same one. */
+  AppendResult appendWithin(Connection connection, String streamId, ExpectedVersion expected,
+                            List<NewEvent> checked) {
+    return appendWithin(connection, streamId, expected, checked, encode(streamId, checked));
+  }
+
+  private AppendResult appendWithin(Connection connection, String streamId, ExpectedVersion expected,
+                                    List<NewEvent> checked, List<EventRows.Row> rows) {
+    String what = "append to stream '" + streamId + "'";
+    return underSavepoint(connection, what, (c, savepoint) -> {
+      List<EventSql.Placed> placed;
+      try {
+        placed = insert(c, streamId, expected, rows);
+      } catch (NotAppended notAppended) {
+        c.rollback(savepoint); // on PostgreSQL the refused statement aborted the transaction up to the savepoint
+        return explainRefusal(c, streamId, expected, checked);
+      }
+      return recorded(streamId, rows, placed);
+    });
+  }
+
+  /**
+   * Work under a savepoint.
+   *
+   * @param <T> the result type
+   */
+  @FunctionalInterface
+  private interface SavepointWork<T> {
+    T apply(Connection connection, Savepoint savepoint) throws SQLException;
+  }
+
+  /**
+   * Runs work under a savepoint of a transaction the store does not own: a failure rolls back to the savepoint, so the
+   * transaction stays usable, and passes through. Refuses auto-commit connections, on which the work would not be
+   * atomic.
+   */
+  private static <T> T underSavepoint(Connection connection, String what, SavepointWork<T> work) {
+    Savepoint savepoint;
+    try {
+      if (connection.getAutoCommit()) {
+        throw new IllegalArgumentException(what + " needs a connection in a transaction, but the connection is in"
+            + " auto-commit mode; call connection.setAutoCommit(false) first, or append without a connection");
+      }
+      savepoint = connection.setSavepoint();
+    } catch (SQLException e) {
+      throw Jdbc.translate(e, what);
+    }
+    try {
+      T result = work.apply(connection, savepoint);
+      connection.releaseSavepoint(savepoint);
+      return result;
+    } catch (SQLException e) {
+      rollbackQuietly(connection, savepoint, e);
+      throw Jdbc.translate(e, what);
+    } catch (RuntimeException | Error e) {
+      rollbackQuietly(connection, savepoint, e);
+      throw e;
+    }
+  }
+
+  private static void rollbackQuietly(Connection connection, Savepoint savepoint, Throwable cause) {
+    try {
+      connection.rollback(savepoint);
+    } catch (SQLException rollback) {
+      cause.addSuppressed(rollback);
+    }
+  }
+
+  /** Wakes readers after the caller commits, when the connection is the current transaction of the configuration. */
+  private void hintAfterCommitOf(Connection connection) {
+    Optional<Connection> current = config.transactions().currentTransaction();
+    if (current.isPresent()) {
+      try {
+        if (current.get() == connection) {
+          config.transactions().afterCommit(this::appended);
+        }
+      } finally {
+        config.transactions().release(current.get());
+      }
+    }
   }
 
   private List<EventRows.Row> encode(String streamId, List<NewEvent> checked) {
@@ -182,9 +308,9 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     return new AppendResult(streamId, recorded);
   }
 
-  /** Inserts, and applies inline projections when in a transaction; signals a refusal with {@link NotAppended}. */
+  /** Inserts, and applies inline projections (always in a transaction); signals a refusal with {@link NotAppended}. */
   private List<EventSql.Placed> insert(Connection connection, String streamId, ExpectedVersion expected,
-                                       List<EventRows.Row> rows, boolean inTransaction) throws SQLException {
+                                       List<EventRows.Row> rows) throws SQLException {
     List<EventSql.Placed> placed;
     try {
       placed = sql.insert(connection, streamId, expected, rows);
@@ -197,7 +323,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     if (placed == null) {
       throw new NotAppended();
     }
-    if (inTransaction && !inline.isEmpty()) {
+    if (!inline.isEmpty()) {
       for (JdbcProjection projection : inline) {
         List<RecordedEvent> handled = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
@@ -247,6 +373,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   @Override
   public List<RecordedEvent> readStream(String streamId, long fromVersion) {
     EventStoreArguments.checkReadStream(streamId, fromVersion);
+    requireOpen();
     return Jdbc.withConnection(config.dataSource(), "read of stream '" + streamId + "'", connection -> {
       try (PreparedStatement select = connection.prepareStatement(sql.selectStream())) {
         select.setString(1, streamId);
@@ -260,6 +387,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   @Override
   public List<RecordedEvent> readAll(Position after, int limit) {
     EventStoreArguments.checkReadAll(after, limit);
+    requireOpen();
     return EventRows.decodeAll(readRaw(after, limit), codec);
   }
 
@@ -273,6 +401,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   @Override
   public EventFeed openFeed(Position after, int batchSize) {
     EventStoreArguments.checkReadAll(after, batchSize);
+    requireOpen();
     return new ReadAheadFeed(this::readRaw, codec, after, batchSize);
   }
 
@@ -309,6 +438,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
 
   @Override
   public Position head() {
+    requireOpen();
     return Jdbc.withConnection(config.dataSource(), "read of the head position", connection -> {
       try (PreparedStatement select = connection.prepareStatement(sql.selectHead());
            ResultSet result = select.executeQuery()) {
@@ -321,6 +451,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   @Override
   public long countAfter(Position after) {
     Objects.requireNonNull(after, "after must not be null");
+    requireOpen();
     return Jdbc.withConnection(config.dataSource(), "count of events after " + after, connection -> {
       try (PreparedStatement select = connection.prepareStatement(sql.countAfter())) {
         select.setLong(1, after.commit());
@@ -336,6 +467,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   @Override
   public Registration onAppend(Runnable listener) {
     Objects.requireNonNull(listener, "listener must not be null");
+    requireOpen();
     listeners.add(listener);
     startListening();
     return () -> listeners.remove(listener);
@@ -351,11 +483,17 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   private void appended() {
     wakeUp();
     if (config.database() == Database.POSTGRESQL) {
-      notifier().appended();
+      PostgresNotifier current = notifier();
+      if (current != null) {
+        current.appended();
+      }
     }
   }
 
   private synchronized PostgresNotifier notifier() {
+    if (closed) {
+      return null; // an append that raced with close: its events are stored, readers poll
+    }
     if (notifier == null) {
       notifier = new PostgresNotifier(config.dataSource(), config.tablePrefix() + "events");
     }
@@ -372,7 +510,11 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     }
   }
 
-  /** Stops listening for notifications; reads and appends keep working. */
+  /**
+   * Closes the store: stops listening for notifications and ends the notifier thread. Afterwards every read, append,
+   * feed and listener registration fails with an {@link IllegalStateException}; stop the processors that read this
+   * store first. Closing twice does nothing.
+   */
   @Override
   public synchronized void close() {
     closed = true;
@@ -383,6 +525,12 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     if (notifier != null) {
       notifier.close();
       notifier = null;
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException(this + " is closed");
     }
   }
 

@@ -21,7 +21,8 @@ import java.util.Optional;
 /**
  * A {@link StateStoredRepository} in the {@code states} table: each save writes the new state (checking its version)
  * and appends the raised events through a {@link JdbcEventStore} in one database transaction, so read models follow
- * state-stored entities too and nothing is half-written. States are stored as JSON by a {@link StateSerializer}.
+ * state-stored entities too and nothing is half-written. The save joins the application's transaction when
+ * {@link JdbcConfig#transactions()} reports one, and wakes readers only after the commit. States are stored as JSON by a {@link StateSerializer}.
  * Thread-safe.
  *
  * @param <S> the state type
@@ -81,12 +82,14 @@ public final class JdbcStateStoredRepository<S> implements StateStoredRepository
     Objects.requireNonNull(state, "state must not be null");
     Objects.requireNonNull(raised, "events must not be null");
     String json = new String(serializer.serializeState(state), StandardCharsets.UTF_8);
-    return Jdbc.inTransaction(config.dataSource(), "save of state '" + id + "'", c -> {
+    List<NewEvent> checked = raised.isEmpty() ? List.of() : EventStoreArguments.checkAppend(id,
+        ExpectedVersion.any(), raised);
+    return events.write("save of state '" + id + "'", c -> {
       if (writeState(c, id, expectedVersion, json) == 0) {
         throw new ConcurrencyConflictException(id, ExpectedVersion.exactly(expectedVersion), version(c, id));
       }
-      return raised.isEmpty() ? Optional.empty()
-          : Optional.of(events.append(c, id, ExpectedVersion.any(), raised));
+      return checked.isEmpty() ? Optional.empty()
+          : Optional.of(events.appendWithin(c, id, ExpectedVersion.any(), checked));
     });
   }
 

@@ -71,10 +71,17 @@ public final class Jdbc {
    */
   public static <T> T withConnection(DataSource dataSource, String what, SqlWork<T> work) {
     try (Connection connection = dataSource.getConnection()) {
-      if (!connection.getAutoCommit()) {
+      boolean autoCommit = connection.getAutoCommit();
+      if (!autoCommit) {
         connection.setAutoCommit(true);
       }
-      return work.apply(connection);
+      try {
+        return work.apply(connection);
+      } finally {
+        if (!autoCommit) {
+          restoreAutoCommit(connection, false); // the connection goes back to its pool as it came
+        }
+      }
     } catch (SQLException e) {
       throw translate(e, what);
     }
