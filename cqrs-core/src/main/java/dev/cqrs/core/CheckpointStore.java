@@ -27,6 +27,20 @@ public interface CheckpointStore {
   void save(String processor, Position position);
 
   /**
+   * Moves a processor's checkpoint from {@code expected} to {@code position} if, and only if, it still stands at
+   * {@code expected}, checked atomically with the write. A processor saves each batch's checkpoint this way, so that a
+   * batch that was applied already (a commit whose acknowledgement was lost, another instance that took over, a
+   * reset) is never applied again on top of it.
+   *
+   * @param processor the processor's name
+   * @param expected where the checkpoint must stand; {@link Position#START} when there is none
+   * @param position the new checkpoint, after {@code expected}
+   * @return {@code true} when moved; {@code false}, changing nothing, when the checkpoint is not at {@code expected}
+   * @throws IllegalArgumentException if {@code position} is not after {@code expected}
+   */
+  boolean move(String processor, Position expected, Position position);
+
+  /**
    * Forgets a processor's checkpoint, so that it starts again from the first event (a replay).
    *
    * @param processor the processor's name

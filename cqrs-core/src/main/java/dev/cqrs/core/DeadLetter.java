@@ -47,6 +47,21 @@ public record DeadLetter(UUID id, String processor, RecordedEvent event, String 
   }
 
   /**
+   * Returns the id a processor gives the dead letter of an event: the same whenever that processor parks that event
+   * again (after a rolled-back or unacknowledged commit), so that parking is idempotent.
+   *
+   * @param processor the processor's name
+   * @param eventId the event's id
+   * @return a name-based (version 3) UUID of the two
+   */
+  public static UUID idFor(String processor, UUID eventId) {
+    Objects.requireNonNull(processor, "processor must not be null");
+    Objects.requireNonNull(eventId, "eventId must not be null");
+    return UUID.nameUUIDFromBytes(("cqrs-dead-letter:" + processor + ":" + eventId)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
    * Describes a failure as {@code class: message}.
    *
    * @param failure the failure

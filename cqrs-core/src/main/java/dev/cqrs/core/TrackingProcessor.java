@@ -50,11 +50,25 @@ public interface TrackingProcessor extends AutoCloseable {
    */
   void start();
 
+  /** How long {@link #stop()} waits for the current batch before it interrupts the processor's thread. */
+  Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
+
   /**
-   * Stops processing and waits for the current event to finish; the checkpoint covers every event applied. Does
-   * nothing when not running.
+   * Stops processing and waits for the current event to finish, at most {@link #DEFAULT_STOP_TIMEOUT} before it
+   * interrupts the processor's thread; the checkpoint covers every event applied. Does nothing when not running. A
+   * processor that failed keeps its status {@link ProcessorStatus#FAILED} and its failure.
    */
   void stop();
+
+  /**
+   * Stops processing: asks the processor's thread to finish its current event and waits at most {@code timeout}; then
+   * interrupts it (a blocked query or handler gets the interrupt) and waits at most {@code timeout} again.
+   *
+   * @param timeout how long to wait before interrupting, and after
+   * @return {@code true} when the thread ended; {@code false} when it still runs (a handler that ignores interrupts),
+   *     in which case its lease, if any, expires on its own
+   */
+  boolean stop(Duration timeout);
 
   /** Stops the processor; the same as {@link #stop()}. */
   @Override
@@ -96,6 +110,8 @@ public interface TrackingProcessor extends AutoCloseable {
 
   /**
    * Waits until the processor has processed the event at {@code position}, so that a caller can read its own writes.
+   * On an instance that stands by while another processes, this follows the checkpoint that the processing instance
+   * stores. See {@link #awaitProcessed} for a form that says why a wait failed.
    *
    * @param position a position from a {@link CommandResult} or {@link AppendResult}
    * @param timeout the longest wait
@@ -103,6 +119,25 @@ public interface TrackingProcessor extends AutoCloseable {
    * @throws InterruptedException if the waiting thread is interrupted
    */
   boolean awaitPosition(Position position, Duration timeout) throws InterruptedException;
+
+  /**
+   * Waits until the processor has processed the event at {@code position}, for callers that must read their own
+   * writes and cannot handle a checked exception (a query handler): returns when it has, and otherwise throws an
+   * exception that says why not (failed, stopped, standing by, or still behind after the timeout). On an instance that
+   * stands by while another processes, this follows the checkpoint that the processing instance stores.
+   *
+   * <pre>{@code
+   * CommandResult placed = commands.send(new PlaceOrder("42", "alice"));
+   * placed.lastPosition().ifPresent(position -> orderViews.awaitProcessed(position, Duration.ofSeconds(5)));
+   * OrderView view = queries.ask(new OrderById("42")); // includes the order just placed
+   * }</pre>
+   *
+   * @param position a position from a {@link CommandResult} or {@link AppendResult}
+   * @param timeout the longest wait
+   * @throws ProcessorNotReadyException if the position was not reached, saying why; interrupted waits throw it too,
+   *     with the thread's interrupt flag set again
+   */
+  void awaitProcessed(Position position, Duration timeout);
 
   /**
    * Lists this processor's parked events.

@@ -43,6 +43,25 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   @Override
+  public boolean move(String processor, Position expected, Position position) {
+    Objects.requireNonNull(expected, "expected must not be null");
+    Objects.requireNonNull(position, "position must not be null");
+    if (!position.isAfter(expected)) {
+      throw new IllegalArgumentException("checkpoint of processor '" + processor + "' must move forwards, but "
+          + position + " is not after " + expected);
+    }
+    boolean[] moved = new boolean[1];
+    checkpoints.compute(checkName(processor), (name, stored) -> {
+      if ((stored == null ? Position.START : stored).equals(expected)) {
+        moved[0] = true;
+        return position;
+      }
+      return stored;
+    });
+    return moved[0];
+  }
+
+  @Override
   public void reset(String processor) {
     checkpoints.remove(checkName(processor));
   }

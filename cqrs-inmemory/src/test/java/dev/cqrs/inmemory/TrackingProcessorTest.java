@@ -8,6 +8,7 @@ import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.Lag;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
+import dev.cqrs.core.ProcessorNotReadyException;
 import dev.cqrs.core.ProcessorStatus;
 import dev.cqrs.core.Projection;
 import dev.cqrs.core.RecordedEvent;
@@ -28,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -245,6 +247,73 @@ class TrackingProcessorTest {
     assertThatThrownBy(() -> processor.deadLetters().get(0)).isInstanceOf(IndexOutOfBoundsException.class);
     assertThatThrownBy(() -> processor.retryDeadLetter(UUID.randomUUID()))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("no dead-letter store");
+  }
+
+  @Test
+  void stop_interrupts_a_handler_that_blocks_past_the_deadline() throws Exception {
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    AtomicBoolean interrupted = new AtomicBoolean();
+    Projection projection = Projection.builder().on(ItemAdded.class, added -> {
+      blocked.countDown();
+      try {
+        never.await(); // a hung query or remote call
+      } catch (InterruptedException e) {
+        interrupted.set(true);
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }).build();
+    TrackingProcessor processor = started(processor("hung", projection).build());
+    appendItems("hung", 1);
+    assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(processor.stop(Duration.ofMillis(200))).as("the thread ended after the interrupt").isTrue();
+
+    assertThat(interrupted).isTrue();
+    assertThat(processor.status()).isEqualTo(ProcessorStatus.STOPPED);
+    assertThat(processor.checkpoint()).isEqualTo(Position.START);
+    processor.start(); // and it can run again
+    assertThat(processor.status()).isIn(ProcessorStatus.RUNNING, ProcessorStatus.STANDBY);
+    never.countDown();
+    assertThat(processor.awaitPosition(store.head(), WAIT)).isTrue();
+  }
+
+  @Test
+  void await_processed_returns_once_reached_and_otherwise_says_why() throws Exception {
+    QuantityModel model = new QuantityModel();
+    TrackingProcessor processor = processor("await", model.projection).build();
+    processors.add(processor);
+    appendItems("w", 2);
+    Position head = store.head();
+
+    assertThatThrownBy(() -> processor.awaitProcessed(head, Duration.ofMillis(10)))
+        .isInstanceOf(ProcessorNotReadyException.class)
+        .hasMessageContaining("'await'").hasMessageContaining("stopped")
+        .satisfies(e -> assertThat(((ProcessorNotReadyException) e).isTransient()).isTrue());
+
+    processor.start();
+    processor.awaitProcessed(head, WAIT);
+    assertThat(model.applied).hasSize(2);
+
+    Position later = Position.of(head.commit(), head.sequence() + 1_000);
+    assertThatThrownBy(() -> processor.awaitProcessed(later, Duration.ofMillis(50)))
+        .isInstanceOf(ProcessorNotReadyException.class).hasMessageContaining("is at " + head);
+  }
+
+  @Test
+  void await_processed_names_the_failure_of_a_failed_processor() {
+    Projection projection = Projection.builder().on(ItemAdded.class, added -> {
+      throw new IllegalStateException("broken handler");
+    }).build();
+    TrackingProcessor processor = started(processor("await-failed", projection).build());
+    appendItems("f", 1);
+
+    assertThatThrownBy(() -> processor.awaitProcessed(store.head(), WAIT))
+        .isInstanceOf(ProcessorNotReadyException.class).hasMessageContaining("failed")
+        .hasRootCauseMessage("broken handler")
+        .satisfies(e -> assertThat(((ProcessorNotReadyException) e).isTransient()).isFalse());
+    assertThat(processor.status()).isEqualTo(ProcessorStatus.FAILED);
   }
 
   @Test

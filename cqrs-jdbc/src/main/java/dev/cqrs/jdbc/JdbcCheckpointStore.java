@@ -119,6 +119,71 @@ public final class JdbcCheckpointStore implements CheckpointStore {
   }
 
   @Override
+  public boolean move(String processor, Position expected, Position position) {
+    checkName(processor);
+    checkMove(processor, expected, position);
+    return Jdbc.withConnection(config.dataSource(), "move of checkpoint '" + processor + "'",
+        connection -> move(connection, processor, expected, position));
+  }
+
+  /**
+   * Moves a checkpoint with a connection of the caller's, inside its transaction, only if it still stands at
+   * {@code expected}; see {@link CheckpointStore#move}. On PostgreSQL a concurrent move of the same checkpoint waits
+   * for this transaction and then finds the checkpoint moved.
+   *
+   * @param connection the connection
+   * @param processor the processor's name
+   * @param expected where the checkpoint must stand; {@link Position#START} when there is none
+   * @param position the new checkpoint
+   * @return {@code true} when moved
+   * @throws SQLException on a database failure
+   */
+  public boolean move(Connection connection, String processor, Position expected, Position position)
+      throws SQLException {
+    checkMove(processor, expected, position);
+    try (PreparedStatement update = connection.prepareStatement("UPDATE " + table + " SET commit_id = ?,"
+        + " sequence_id = ?, updated_at = CURRENT_TIMESTAMP WHERE processor = ? AND commit_id = ? AND sequence_id = ?")) {
+      update.setLong(1, position.commit());
+      update.setLong(2, position.sequence());
+      update.setString(3, processor);
+      update.setLong(4, expected.commit());
+      update.setLong(5, expected.sequence());
+      if (update.executeUpdate() > 0) {
+        return true;
+      }
+    }
+    if (!expected.equals(Position.START)) {
+      return false;
+    }
+    // no checkpoint yet: the first move creates it, and of concurrent first moves only one inserts
+    String insert = config.database() == Database.POSTGRESQL
+        ? "INSERT INTO " + table + " (processor, commit_id, sequence_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        : "MERGE INTO " + table + " c USING (VALUES (CAST(? AS VARCHAR(200)), CAST(? AS BIGINT), CAST(? AS BIGINT)))"
+          + " s(processor, commit_id, sequence_id) ON c.processor = s.processor WHEN NOT MATCHED THEN"
+          + " INSERT (processor, commit_id, sequence_id) VALUES (s.processor, s.commit_id, s.sequence_id)";
+    try (PreparedStatement statement = connection.prepareStatement(insert)) {
+      statement.setString(1, processor);
+      statement.setLong(2, position.commit());
+      statement.setLong(3, position.sequence());
+      return statement.executeUpdate() > 0;
+    } catch (SQLException e) {
+      if (Jdbc.isUniqueViolation(e)) {
+        return false; // H2: a concurrent first move inserted it
+      }
+      throw e;
+    }
+  }
+
+  private static void checkMove(String processor, Position expected, Position position) {
+    Objects.requireNonNull(expected, "expected must not be null");
+    Objects.requireNonNull(position, "position must not be null");
+    if (!position.isAfter(expected)) {
+      throw new IllegalArgumentException("checkpoint of processor '" + processor + "' must move forwards, but "
+          + position + " is not after " + expected);
+    }
+  }
+
+  @Override
   public void reset(String processor) {
     checkName(processor);
     Jdbc.withConnection(config.dataSource(), "reset of checkpoint '" + processor + "'", connection -> {

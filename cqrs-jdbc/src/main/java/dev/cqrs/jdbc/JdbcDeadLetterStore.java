@@ -7,6 +7,7 @@ import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.spi.EventCodec;
 import dev.cqrs.jdbc.internal.EventRows;
 import dev.cqrs.jdbc.internal.Jdbc;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,8 +20,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A {@link DeadLetterStore} in the {@code dead_letters} table. Each dead letter keeps a full copy of its event, so it
- * can be retried even if the events table is archived. Thread-safe.
+ * A {@link DeadLetterStore} in the {@code dead_letters} table. Each dead letter keeps a full copy of its event, as the
+ * events table stores it (any payload the events table takes, NUL escapes included), so it can be retried even if the
+ * events table is archived. Error texts are stored with NUL and unpaired surrogates escaped. Thread-safe.
  */
 public final class JdbcDeadLetterStore implements DeadLetterStore {
 
@@ -39,14 +41,14 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     this.table = config.table("dead_letters");
     boolean postgres = config.database() == Database.POSTGRESQL;
     this.upsert = postgres
-        ? "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?,"
-          + " ?::jsonb, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET error = EXCLUDED.error,"
+        ? "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?,"
+          + " ?::json, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET error = EXCLUDED.error,"
           + " attempts = EXCLUDED.attempts, last_failed_at = EXCLUDED.last_failed_at"
         : "MERGE INTO " + table + " (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
           + " ?, ?, ?, ?)";
     this.select = "SELECT id, processor, commit_id, sequence_id, stream_id, version, event_id, type_name,"
-        + " type_revision, " + (postgres ? "payload::text AS payload" : "payload") + ", message_id, correlation_id,"
-        + " causation_id, created_at, " + (postgres ? "headers::text AS headers" : "headers")
+        + " type_revision, " + "payload" + ", message_id, correlation_id,"
+        + " causation_id, created_at, " + "headers"
         + ", error, attempts, parked_at, last_failed_at FROM " + table;
   }
 
@@ -64,23 +66,63 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   @Override
   public void save(DeadLetter letter) {
     Objects.requireNonNull(letter, "deadLetter must not be null");
+    Jdbc.withConnection(config.dataSource(), "save of dead letter " + letter.id(), c -> {
+      save(c, letter);
+      return null;
+    });
+  }
+
+  /**
+   * Saves a dead letter with a connection of the caller's, inside its transaction, so that it commits together with
+   * the checkpoint that moves past its event (as {@link JdbcProcessors#transactional} processors do) or not at all.
+   *
+   * @param connection the connection
+   * @param letter the dead letter; saving the same id again replaces its error, attempts and last failure
+   * @throws SQLException on a database failure
+   */
+  public void save(Connection connection, DeadLetter letter) throws SQLException {
+    Objects.requireNonNull(letter, "deadLetter must not be null");
     RecordedEvent event = letter.event();
     EventRows.Row row = EventRows.Row.of(new NewEvent(event.eventId(), event.payload(),
         event.metadata()), codec.encode(event.payload(), "dead letter " + letter.id()));
-    Jdbc.withConnection(config.dataSource(), "save of dead letter " + letter.id(), c -> {
-      try (PreparedStatement statement = c.prepareStatement(upsert)) {
-        statement.setObject(1, letter.id());
-        statement.setString(2, letter.processor());
-        statement.setLong(3, event.position().commit());
-        statement.setLong(4, event.position().sequence());
-        EventRows.bind(statement, 5, event.streamId(), event.version(), row);
-        statement.setString(16, letter.error());
-        statement.setInt(17, letter.attempts());
-        statement.setObject(18, OffsetDateTime.ofInstant(letter.parkedAt(), ZoneOffset.UTC));
-        statement.setObject(19, OffsetDateTime.ofInstant(letter.lastFailedAt(), ZoneOffset.UTC));
-        return statement.executeUpdate();
+    try (PreparedStatement statement = connection.prepareStatement(upsert)) {
+      statement.setObject(1, letter.id());
+      statement.setString(2, letter.processor());
+      statement.setLong(3, event.position().commit());
+      statement.setLong(4, event.position().sequence());
+      EventRows.bind(statement, 5, event.streamId(), event.version(), row);
+      statement.setString(16, storable(letter.error()));
+      statement.setInt(17, letter.attempts());
+      statement.setObject(18, OffsetDateTime.ofInstant(letter.parkedAt(), ZoneOffset.UTC));
+      statement.setObject(19, OffsetDateTime.ofInstant(letter.lastFailedAt(), ZoneOffset.UTC));
+      statement.executeUpdate();
+    }
+  }
+
+  /**
+   * Error texts come from exceptions and may hold what no text column takes: NUL (refused by PostgreSQL) and unpaired
+   * surrogates (stored as '?'). Both are written as a backslash, {@code u} and four hex digits instead, alike on every database.
+   */
+  static String storable(String error) {
+    StringBuilder text = null;
+    for (int i = 0; i < error.length(); i++) {
+      char c = error.charAt(i);
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < error.length()
+          && Character.isLowSurrogate(error.charAt(i + 1));
+      boolean bad = c == 0 || (Character.isSurrogate(c) && !paired
+          && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(error.charAt(i - 1))));
+      if (bad && text == null) {
+        text = new StringBuilder(error.length() + 16).append(error, 0, i);
       }
-    });
+      if (text != null) {
+        if (bad) {
+          text.append('\\').append(String.format("u%04x", (int) c));
+        } else {
+          text.append(c);
+        }
+      }
+    }
+    return text == null ? error : text.toString();
   }
 
   @Override

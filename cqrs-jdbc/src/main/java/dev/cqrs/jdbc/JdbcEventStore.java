@@ -18,6 +18,7 @@ import dev.cqrs.jdbc.internal.Jdbc;
 import dev.cqrs.jdbc.internal.PostgresNotifications;
 import dev.cqrs.jdbc.internal.PostgresNotifier;
 import dev.cqrs.jdbc.internal.ReadAheadFeed;
+import dev.cqrs.jdbc.internal.Threads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,6 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,16 +79,18 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   private final EventCodec codec;
   private final EventSql sql;
   private final List<JdbcProjection> inline;
+  private final ThreadFactory threads;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private PostgresNotifications notifications;
   private PostgresNotifier notifier;
   private volatile boolean closed;
 
-  private JdbcEventStore(JdbcConfig config, EventCodec codec, List<JdbcProjection> inline) {
+  private JdbcEventStore(JdbcConfig config, EventCodec codec, List<JdbcProjection> inline, ThreadFactory threads) {
     this.config = config;
     this.codec = codec;
     this.sql = EventSql.of(config);
     this.inline = inline;
+    this.threads = threads;
   }
 
   /**
@@ -402,7 +406,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   public EventFeed openFeed(Position after, int batchSize) {
     EventStoreArguments.checkReadAll(after, batchSize);
     requireOpen();
-    return new ReadAheadFeed(this::readRaw, codec, after, batchSize);
+    return new ReadAheadFeed(this::readRaw, codec, after, batchSize, threads);
   }
 
   private List<EventRows.Raw> readRaw(Position after, int limit) {
@@ -475,7 +479,8 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
 
   private synchronized void startListening() {
     if (notifications == null && !closed && config.database() == Database.POSTGRESQL) {
-      notifications = new PostgresNotifications(config.dataSource(), config.tablePrefix() + "events", this::wakeUp);
+      notifications = new PostgresNotifications(config.dataSource(), config.tablePrefix() + "events", this::wakeUp,
+          threads);
     }
   }
 
@@ -495,7 +500,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
       return null; // an append that raced with close: its events are stored, readers poll
     }
     if (notifier == null) {
-      notifier = new PostgresNotifier(config.dataSource(), config.tablePrefix() + "events");
+      notifier = new PostgresNotifier(config.dataSource(), config.tablePrefix() + "events", threads);
     }
     return notifier;
   }
@@ -554,6 +559,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     private final JdbcConfig config;
     private final EventCodec codec;
     private final List<JdbcProjection> inline = new ArrayList<>();
+    private ThreadFactory threads = Threads.daemon("cqrs-jdbc");
 
     private Builder(JdbcConfig config, EventCodec codec) {
       this.config = Objects.requireNonNull(config, "config must not be null");
@@ -574,12 +580,24 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     }
 
     /**
+     * Sets the factory of the store's background threads: the read-ahead of catching-up feeds and, on PostgreSQL,
+     * the notification listener and sender. The default makes daemon threads named {@code cqrs-jdbc-N}.
+     *
+     * @param threadFactory the factory
+     * @return this builder
+     */
+    public Builder threadFactory(ThreadFactory threadFactory) {
+      this.threads = Objects.requireNonNull(threadFactory, "threadFactory must not be null");
+      return this;
+    }
+
+    /**
      * Builds the store.
      *
      * @return the store
      */
     public JdbcEventStore build() {
-      return new JdbcEventStore(config, codec, List.copyOf(inline));
+      return new JdbcEventStore(config, codec, List.copyOf(inline), threads);
     }
   }
 }

@@ -148,9 +148,7 @@ public final class JdbcProcessors {
         checkpoints.save(processor, position);
         return;
       }
-      if (projection != null) {
-        projection.flush(connection);
-      }
+      flush(connection);
       try {
         checkpoints.save(connection, processor, position);
       } catch (SQLException e) {
@@ -159,8 +157,37 @@ public final class JdbcProcessors {
     }
 
     @Override
+    public boolean move(String processor, Position expected, Position position) {
+      Connection connection = coordinator.currentConnection();
+      if (connection == null) {
+        return checkpoints.move(processor, expected, position);
+      }
+      flush(connection);
+      try {
+        return checkpoints.move(connection, processor, expected, position);
+      } catch (SQLException e) {
+        throw Jdbc.translate(e, "move of checkpoint '" + processor + "'");
+      }
+    }
+
+    private void flush(Connection connection) {
+      if (projection != null) {
+        projection.flush(connection);
+      }
+    }
+
+    @Override
     public void reset(String processor) {
-      checkpoints.reset(processor);
+      Connection connection = coordinator.currentConnection();
+      if (connection == null) {
+        checkpoints.reset(processor);
+        return;
+      }
+      try {
+        checkpoints.reset(connection, processor);
+      } catch (SQLException e) {
+        throw Jdbc.translate(e, "reset of checkpoint '" + processor + "'");
+      }
     }
   }
 
@@ -176,6 +203,8 @@ public final class JdbcProcessors {
     private final LeaseCoordinator coordinator;
     private final List<RecordedEvent> pending = new ArrayList<>();
     private Connection pendingConnection;
+    /** The event that failed when applied alone last; it is applied alone again, under a savepoint, until it passes. */
+    private UUID failedAlone;
 
     TransactionalProjection(JdbcConfig config, JdbcProjection projection, LeaseCoordinator coordinator) {
       this.config = config;
@@ -199,25 +228,29 @@ public final class JdbcProcessors {
         });
         return;
       }
-      if (!coordinator.savepoints()) {
+      if (connection != pendingConnection) {
+        pending.clear(); // what was collected belongs to a batch that rolled back
+        pendingConnection = connection;
+      }
+      if (!coordinator.savepoints() && !event.eventId().equals(failedAlone)) {
         // Fast path: collect the batch; flush() writes it before the checkpoint is saved, without savepoints.
-        if (connection != pendingConnection) {
-          pending.clear(); // what was collected belongs to a batch that rolled back
-          pendingConnection = connection;
-        }
         pending.add(event);
         return;
       }
+      flush(connection); // what was collected before it comes first
       Savepoint savepoint = null;
       try {
         savepoint = connection.setSavepoint();
         projection.apply(event, connection);
         connection.releaseSavepoint(savepoint);
+        failedAlone = null;
       } catch (SQLException e) {
         rollbackTo(connection, savepoint, e);
+        failedAlone = event.eventId();
         throw Jdbc.translate(e, "apply of " + event);
       } catch (RuntimeException e) {
         rollbackTo(connection, savepoint, e);
+        failedAlone = event.eventId();
         throw e;
       }
     }
@@ -254,6 +287,17 @@ public final class JdbcProcessors {
 
     @Override
     public void reset() {
+      pending.clear();
+      Connection connection = coordinator.currentConnection();
+      if (connection != null) {
+        // in the coordinator's fenced reset transaction, with the checkpoint's reset
+        try {
+          projection.reset(connection);
+        } catch (SQLException e) {
+          throw Jdbc.translate(e, "reset of " + projection);
+        }
+        return;
+      }
       Jdbc.inTransaction(config.dataSource(), "reset of " + projection, c -> {
         projection.reset(c);
         return null;

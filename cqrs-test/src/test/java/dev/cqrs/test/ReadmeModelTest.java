@@ -85,8 +85,8 @@ class ReadmeModelTest {
 
     commands.send(new PlaceOrder("42", "alice"));
     CommandResult result = commands.send(new ConfirmOrder("42"));
-    processor.awaitPosition(result.lastPosition().orElseThrow(), Duration.ofSeconds(5)); // read your own write
-    Optional<String> status = queries.ask(new OrderStatus("42"));                        // Optional[confirmed]
+    result.lastPosition().ifPresent(p -> processor.awaitProcessed(p, Duration.ofSeconds(5))); // read your own write
+    Optional<String> status = queries.ask(new OrderStatus("42"));                            // Optional[confirmed]
     // wiring ends
     processor.stop();
 

@@ -1,12 +1,14 @@
 package dev.cqrs.core.internal;
 
 import dev.cqrs.core.CheckpointStore;
+import dev.cqrs.core.CqrsException;
 import dev.cqrs.core.DeadLetter;
 import dev.cqrs.core.DeadLetterStore;
 import dev.cqrs.core.EventFeed;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.Lag;
 import dev.cqrs.core.Position;
+import dev.cqrs.core.ProcessorNotReadyException;
 import dev.cqrs.core.ProcessorStatus;
 import dev.cqrs.core.Projection;
 import dev.cqrs.core.RecordedEvent;
@@ -59,9 +61,13 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   private final Semaphore hint = new Semaphore(0);
 
   private volatile Position checkpoint;
-  private volatile ProcessorStatus status = ProcessorStatus.STOPPED;
-  private volatile Throwable failure;
+  /** Status and failure, published together so that readers never see one without the other. */
+  private volatile State state = new State(ProcessorStatus.STOPPED, null);
   private volatile boolean running;
+  /** The event that failed last, how often in a row, and since when; only the worker thread touches these. */
+  private UUID failingEvent;
+  private int failedAttempts;
+  private Instant firstFailure;
   private Thread worker;
   private Registration wakeUp;
 
@@ -102,6 +108,14 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     return name;
   }
 
+  /** A status with the failure that caused it; the failure is present exactly when the status is FAILED. */
+  private record State(ProcessorStatus status, Throwable failure) {
+  }
+
+  private void setStatus(ProcessorStatus status) {
+    state = new State(status, null);
+  }
+
   @Override
   public synchronized void start() {
     if (running) {
@@ -111,9 +125,10 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
       stop(); // the worker of a failed run has ended; release its wake-up registration
     }
     checkpoint = checkpoints.load(name).orElse(Position.START);
-    failure = null;
+    failingEvent = null;
+    failedAttempts = 0;
     running = true;
-    status = ProcessorStatus.STANDBY; // RUNNING once the coordinator lets this instance process
+    setStatus(ProcessorStatus.STANDBY); // RUNNING once the coordinator lets this instance process
     hint.drainPermits();
     wakeUp = store.onAppend(hint::release);
     worker = threadFactory.newThread(this::run);
@@ -122,30 +137,28 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   }
 
   @Override
-  public synchronized void stop() {
+  public void stop() {
+    stop(DEFAULT_STOP_TIMEOUT);
+  }
+
+  @Override
+  public synchronized boolean stop(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout must not be null");
     Thread current = worker;
     if (current == null) {
-      return;
+      return true;
     }
     running = false;
     hint.release();
-    progressLock.lock();
-    try {
-      progressed.signalAll();
-    } finally {
-      progressLock.unlock();
-    }
-    if (current != Thread.currentThread()) {
-      boolean interrupted = false;
-      while (current.isAlive()) {
-        try {
-          current.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
+    signalProgress();
+    boolean ended = current == Thread.currentThread() || join(current, timeout);
+    if (!ended) {
+      LOG.warn("processor '{}' did not stop within {}; interrupting it", name, timeout);
+      current.interrupt();
+      ended = join(current, timeout);
+      if (!ended) {
+        LOG.error("processor '{}' did not end after an interrupt either; its thread {} is left running, and its"
+            + " lease expires on its own", name, current.getName());
       }
     }
     worker = null;
@@ -155,10 +168,34 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     } catch (RuntimeException e) {
       LOG.warn("processor '{}' could not release its lease; it expires on its own", name, e);
     }
-    if (status == ProcessorStatus.RUNNING || status == ProcessorStatus.STANDBY) {
-      status = ProcessorStatus.STOPPED;
+    State now = state;
+    if (now.status() == ProcessorStatus.RUNNING || now.status() == ProcessorStatus.STANDBY) {
+      setStatus(ProcessorStatus.STOPPED);
     }
+    signalProgress();
     LOG.info("processor '{}' stopped at {}", name, checkpoint);
+    return ended;
+  }
+
+  /** Waits for a thread to end, at most {@code timeout}; keeps the caller's interrupt. */
+  private static boolean join(Thread thread, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean interrupted = false;
+    try {
+      long remaining;
+      while (thread.isAlive() && (remaining = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedJoin(thread, remaining);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return !thread.isAlive();
   }
 
   @Override
@@ -172,28 +209,36 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     stop();
     applyLock.lock();
     try {
-      projection.reset();
-      checkpoints.reset(name);
-      checkpoint = Position.START;
-        failure = null;
-      status = ProcessorStatus.STOPPED;
+      coordinator.reset(() -> {
+        projection.reset();
+        checkpoints.reset(name);
+      });
+      progressLock.lock();
+      try {
+        checkpoint = Position.START;
+      } finally {
+        progressLock.unlock();
+      }
+      setStatus(ProcessorStatus.STOPPED);
     } finally {
       applyLock.unlock();
     }
     LOG.info("processor '{}' reset to the first event", name);
     if (wasRunning) {
       start();
+    } else {
+      coordinator.release(); // the reset took the lease: hand it to a standby instance at once
     }
   }
 
   @Override
   public ProcessorStatus status() {
-    return status;
+    return state.status();
   }
 
   @Override
   public Optional<Throwable> failure() {
-    return Optional.ofNullable(failure);
+    return Optional.ofNullable(state.failure());
   }
 
   @Override
@@ -224,7 +269,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     try {
       while (!reached(position)) {
         long remaining = deadline - System.nanoTime();
-        if (remaining <= 0 || status == ProcessorStatus.FAILED) {
+        if (remaining <= 0 || state.status() == ProcessorStatus.FAILED) {
           return false;
         }
         progressed.awaitNanos(remaining);
@@ -233,6 +278,32 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     } finally {
       progressLock.unlock();
     }
+  }
+
+  @Override
+  public void awaitProcessed(Position position, Duration timeout) {
+    Objects.requireNonNull(position, "position must not be null");
+    Objects.requireNonNull(timeout, "timeout must not be null");
+    boolean reached;
+    try {
+      reached = awaitPosition(position, timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProcessorNotReadyException("interrupted while waiting for processor '" + name + "' to process "
+          + position, e);
+    }
+    if (reached) {
+      return;
+    }
+    State now = state;
+    String why = switch (now.status()) {
+      case FAILED -> "it failed: " + now.failure();
+      case STOPPED -> "it is stopped (never started, or stopped) at " + checkpoint;
+      case STANDBY -> "it stands by for another instance, whose checkpoint is at " + checkpoint + " after " + timeout;
+      case RUNNING -> "it is at " + checkpoint + " after " + timeout;
+    };
+    throw new ProcessorNotReadyException("processor '" + name + "' has not processed " + position + ": " + why,
+        now.failure());
   }
 
   private boolean reached(Position position) {
@@ -279,32 +350,41 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
 
   /**
    * The worker loop: hold the right to process, read a batch from the store's feed (which may read the next batch
-   * meanwhile), apply it and save the checkpoint as one unit of the coordinator, then move the in-memory checkpoint;
-   * wait for a hint when caught up. A batch that did not end where the feed stands (a failure, a retry, a lost lease)
-   * reopens the feed at the checkpoint, so nothing is skipped.
+   * meanwhile), apply it and move the checkpoint as one unit of the coordinator, then move the in-memory checkpoint;
+   * wait for a hint when caught up. A failing event ends its batch: what came before it commits, and the processor
+   * backs off outside any transaction before it tries the event again. After any failure the stored checkpoint is the
+   * truth again (a commit may have succeeded although it reported a failure), and a batch that did not end where the
+   * feed stands reopens the feed at the checkpoint, so nothing is skipped and nothing applied twice.
    */
   private void run() {
-    int failures = 0;
     boolean owner = false;
+    boolean reload = false;
+    int failures = 0;
     EventFeed feed = null;
     try {
       while (running) {
         try {
+          if (reload) {
+            feed = close(feed);
+            moveTo(checkpoints.load(name).orElse(Position.START));
+            reload = false;
+          }
           if (!coordinator.acquire()) {
-            if (owner || status == ProcessorStatus.RUNNING) {
+            if (owner || state.status() == ProcessorStatus.RUNNING) {
               LOG.info("processor '{}' is on standby: another instance holds its lease", name);
             }
             owner = false;
-            status = ProcessorStatus.STANDBY;
+            setStatus(ProcessorStatus.STANDBY);
             feed = close(feed);
+            // follow the instance that processes, so that callers waiting on this instance see its progress
+            moveTo(checkpoints.load(name).orElse(Position.START));
             pause(pollInterval);
             continue;
           }
           if (!owner) {
             owner = true;
-            checkpoint = checkpoints.load(name).orElse(Position.START);
-            status = ProcessorStatus.RUNNING;
-            signalProgress();
+            moveTo(checkpoints.load(name).orElse(Position.START));
+            setStatus(ProcessorStatus.RUNNING);
           }
           if (feed == null || !feed.position().equals(checkpoint)) {
             // first read, or the last batch did not end where the feed is: read again from the checkpoint
@@ -317,23 +397,34 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
             awaitHint();
             continue;
           }
-          BatchOutcome outcome = coordinator.inBatch(() -> applyBatch(batch));
+          Position start = checkpoint;
+          BatchOutcome outcome = coordinator.inBatch(() -> applyBatch(start, batch));
           failures = 0;
           advance(outcome.last());
-          if (outcome.failed()) {
-            running = false;
-            status = ProcessorStatus.FAILED;
-            signalProgress();
-            return;
+          if (outcome.failedEvent() != null) {
+            failed(outcome.failedEvent(), outcome.failure());
+          } else if (outcome.last().isAfter(start)) {
+            failingEvent = null;
           }
+        } catch (Stopped stopped) {
+          return;
         } catch (BatchRetryException retry) {
           LOG.debug("processor '{}' runs its batch after {} again: {}", name, checkpoint, retry.getMessage());
         } catch (LeaseLostException lost) {
           LOG.warn("processor '{}' lost its lease; its last batch was rolled back", name, lost);
           owner = false;
-          status = ProcessorStatus.STANDBY;
+          reload = true;
+          setStatus(ProcessorStatus.STANDBY);
+        } catch (CheckpointMovedException moved) {
+          LOG.info("processor '{}': {}; going on from the stored checkpoint", name, moved.getMessage());
+          reload = true;
         } catch (RuntimeException e) {
+          reload = true; // a failed commit may still have committed: the stored checkpoint is the truth
           failures++;
+          if (!isTransient(e) && failures >= retryPolicy.maxAttempts()) {
+            fail(e, "failed " + failures + " times in a row at " + checkpoint);
+            return;
+          }
           Duration wait = retryPolicy.backoffAfter(failures);
           LOG.warn("processor '{}' failed at {} (failure {}), trying again in {}", name, checkpoint, failures, wait, e);
           pause(wait);
@@ -342,6 +433,64 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     } finally {
       close(feed);
     }
+  }
+
+  private static boolean isTransient(RuntimeException e) {
+    return e instanceof CqrsException cqrs && cqrs.isTransient();
+  }
+
+  /**
+   * An event failed (its batch committed what came before it): back off and try it again, or, once it is out of
+   * attempts, park it with a checkpoint past it in one unit, or stop the processor.
+   */
+  private void failed(RecordedEvent event, RuntimeException failure) {
+    if (!event.eventId().equals(failingEvent)) {
+      failingEvent = event.eventId();
+      failedAttempts = 0;
+      firstFailure = clock.instant();
+    }
+    failedAttempts++;
+    if (failedAttempts < retryPolicy.maxAttempts()) {
+      Duration wait = retryPolicy.backoffAfter(failedAttempts);
+      LOG.debug("processor '{}': {} failed (attempt {}), retrying in {}", name, event, failedAttempts, wait, failure);
+      pause(wait); // outside any transaction: nothing is held while waiting
+      return;
+    }
+    if (deadLetters == null) {
+      fail(failure, event + " failed " + failedAttempts + " times");
+      return;
+    }
+    DeadLetter letter = new DeadLetter(DeadLetter.idFor(name, event.eventId()), name, event,
+        DeadLetter.describe(failure), failedAttempts, firstFailure, clock.instant());
+    Position start = checkpoint;
+    try {
+      coordinator.inBatch(() -> {
+        coordinator.saveDeadLetter(deadLetters, letter);
+        moveCheckpoint(start, event.position());
+        return null;
+      });
+    } catch (LeaseLostException | BatchRetryException | CheckpointMovedException e) {
+      throw e;
+    } catch (RuntimeException parkFailure) {
+      if (isTransient(parkFailure)) {
+        throw parkFailure; // the loop reloads the checkpoint and tries again
+      }
+      parkFailure.addSuppressed(failure);
+      fail(parkFailure, "could not park " + event + " as a dead letter");
+      throw new Stopped();
+    }
+    advance(event.position());
+    failingEvent = null;
+    LOG.warn("processor '{}' parked {} as dead letter {} after {} attempts", name, event, letter.id(),
+        failedAttempts, failure);
+  }
+
+  /** Ends the worker with status FAILED and the cause, published together. */
+  private void fail(Throwable cause, String what) {
+    running = false;
+    state = new State(ProcessorStatus.FAILED, cause);
+    signalProgress();
+    LOG.error("processor '{}' stopped: {}", name, what, cause);
   }
 
   /** Closes a feed, if any, logging a failure to close; returns {@code null} for the caller's variable. */
@@ -356,88 +505,88 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     return null;
   }
 
-  /** What one batch did: how far it got, and whether an event stopped the processor. */
-  private record BatchOutcome(Position last, boolean failed) {
+  /** What one batch did: how far it got, and the event that failed, if one did. */
+  private record BatchOutcome(Position last, RecordedEvent failedEvent, RuntimeException failure) {
   }
 
-  /** Applies a batch and saves its checkpoint; runs inside the coordinator's unit of work. */
-  private BatchOutcome applyBatch(List<RecordedEvent> batch) {
-    Position last = checkpoint;
-    boolean failed = false;
+  /**
+   * Applies a batch up to the first event that fails, and moves the checkpoint past what was applied; runs inside the
+   * coordinator's unit of work, once, without waiting.
+   */
+  private BatchOutcome applyBatch(Position start, List<RecordedEvent> batch) {
+    Position last = start;
+    RecordedEvent failedEvent = null;
+    RuntimeException failure = null;
     for (RecordedEvent event : batch) {
       if (!running) {
         break;
       }
       if (projection.handles(event.payload().getClass())) {
-        Outcome outcome = applyWithRetries(event);
-        if (outcome == Outcome.INTERRUPTED) {
+        applyLock.lock();
+        try {
+          projection.apply(event);
+        } catch (LeaseLostException | BatchRetryException abortBatch) {
+          throw abortBatch;
+        } catch (RuntimeException e) {
+          failedEvent = event;
+          failure = e;
           break;
-        }
-        if (outcome == Outcome.FAILED) {
-          failed = true;
-          break;
+        } finally {
+          applyLock.unlock();
         }
       }
       last = event.position();
     }
-    if (last.isAfter(checkpoint)) {
-      checkpoints.save(name, last);
+    if (last.isAfter(start)) {
+      moveCheckpoint(start, last);
     }
-    return new BatchOutcome(last, failed);
+    return new BatchOutcome(last, failedEvent, failure);
   }
 
-  private enum Outcome { APPLIED, PARKED, FAILED, INTERRUPTED }
+  private void moveCheckpoint(Position from, Position to) {
+    if (!checkpoints.move(name, from, to)) {
+      throw new CheckpointMovedException("the checkpoint is no longer at " + from + " (a commit whose"
+          + " acknowledgement was lost, a reset, or another instance moved it); the batch to " + to
+          + " is not applied");
+    }
+  }
 
-  private Outcome applyWithRetries(RecordedEvent event) {
-    RuntimeException lastFailure = null;
-    Instant firstFailure = null;
-    for (int attempt = 1; attempt <= retryPolicy.maxAttempts(); attempt++) {
-      applyLock.lock();
-      try {
-        projection.apply(event);
-        return Outcome.APPLIED;
-      } catch (LeaseLostException | BatchRetryException abortBatch) {
-        throw abortBatch;
-      } catch (RuntimeException e) {
-        lastFailure = e;
-        if (firstFailure == null) {
-          firstFailure = clock.instant();
-        }
-      } finally {
-        applyLock.unlock();
-      }
-      if (attempt < retryPolicy.maxAttempts()) {
-        Duration wait = retryPolicy.backoffAfter(attempt);
-        LOG.debug("processor '{}': {} failed (attempt {}), retrying in {}", name, event, attempt, wait, lastFailure);
-        if (!pause(wait)) {
-          return Outcome.INTERRUPTED;
-        }
-      }
+  /** The stored checkpoint was not where this instance expected it; the batch is rolled back. */
+  private static final class CheckpointMovedException extends CqrsException {
+    private static final long serialVersionUID = 1L;
+
+    CheckpointMovedException(String message) {
+      super(message);
     }
-    if (deadLetters != null) {
-      DeadLetter letter = new DeadLetter(UUID.randomUUID(), name, event, DeadLetter.describe(lastFailure),
-          retryPolicy.maxAttempts(), firstFailure, clock.instant());
-      deadLetters.save(letter);
-      LOG.warn("processor '{}' parked {} as dead letter {} after {} attempts", name, event, letter.id(),
-          retryPolicy.maxAttempts(), lastFailure);
-      return Outcome.PARKED;
+  }
+
+  /** Ends the worker after {@link #fail}. */
+  private static final class Stopped extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Stopped() {
+      super(null, null, false, false);
     }
-    failure = lastFailure;
-    LOG.error("processor '{}' stopped: {} failed {} times", name, event, retryPolicy.maxAttempts(), lastFailure);
-    return Outcome.FAILED;
   }
 
   /** Moves the in-memory checkpoint after its batch committed, and wakes waiters. */
   private void advance(Position last) {
     if (last.isAfter(checkpoint)) {
-      progressLock.lock();
-      try {
-        checkpoint = last;
-      } finally {
-        progressLock.unlock();
-      }
+      moveTo(last);
+    } else {
+      signalProgress();
     }
-    signalProgress();
+  }
+
+  /** Sets the in-memory checkpoint (backwards too: after a reset, or to follow another instance) and wakes waiters. */
+  private void moveTo(Position position) {
+    progressLock.lock();
+    try {
+      checkpoint = position;
+      progressed.signalAll();
+    } finally {
+      progressLock.unlock();
+    }
   }
 
   private void signalProgress() {
@@ -480,6 +629,6 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
 
   @Override
   public String toString() {
-    return "TrackingProcessor[" + name + ", " + status + " at " + checkpoint + "]";
+    return "TrackingProcessor[" + name + ", " + state.status() + " at " + checkpoint + "]";
   }
 }

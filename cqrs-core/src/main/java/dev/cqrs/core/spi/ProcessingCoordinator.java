@@ -1,5 +1,7 @@
 package dev.cqrs.core.spi;
 
+import dev.cqrs.core.DeadLetter;
+import dev.cqrs.core.DeadLetterStore;
 import java.util.function.Supplier;
 
 /**
@@ -54,4 +56,26 @@ public interface ProcessingCoordinator {
 
   /** Gives up the right to process, so that another instance can take over at once. */
   void release();
+
+  /**
+   * Parks an event as part of the running unit of {@link #inBatch}, so that the dead letter commits with the
+   * checkpoint that moves past its event, or not at all. The default saves it directly.
+   *
+   * @param store the processor's dead-letter store
+   * @param letter the dead letter
+   */
+  default void saveDeadLetter(DeadLetterStore store, DeadLetter letter) {
+    store.save(letter);
+  }
+
+  /**
+   * Runs a processor's reset (clearing the read model and forgetting the checkpoint) as one fenced unit: an
+   * implementation with leases takes the lease over from whichever instance holds it, so that no instance can go on
+   * from the old checkpoint or commit a batch into the cleared read model. The default runs it as it is.
+   *
+   * @param reset the reset
+   */
+  default void reset(Runnable reset) {
+    reset.run();
+  }
 }

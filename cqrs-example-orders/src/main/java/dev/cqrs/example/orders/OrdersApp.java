@@ -246,15 +246,7 @@ public final class OrdersApp implements AutoCloseable {
     Position target = position;
     for (int round = 0; round < 10; round++) {
       for (TrackingProcessor processor : processors) {
-        try {
-          if (!processor.awaitPosition(target, Duration.ofSeconds(30))) {
-            throw new IllegalStateException("processor " + processor.name() + " did not reach " + target
-                + " in 30 seconds (status " + processor.status() + ")");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for the read models", e);
-        }
+        processor.awaitProcessed(target, Duration.ofSeconds(30)); // throws, saying why, when it cannot
       }
       Position head = store.head();
       if (!head.isAfter(target)) {

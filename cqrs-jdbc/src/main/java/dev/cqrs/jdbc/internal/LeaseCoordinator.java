@@ -1,23 +1,38 @@
 package dev.cqrs.jdbc.internal;
 
+import dev.cqrs.core.DeadLetter;
+import dev.cqrs.core.DeadLetterStore;
 import dev.cqrs.core.spi.LeaseLostException;
 import dev.cqrs.core.spi.ProcessingCoordinator;
 import dev.cqrs.jdbc.Database;
 import dev.cqrs.jdbc.JdbcConfig;
+import dev.cqrs.jdbc.JdbcDeadLetterStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Leases in the {@code leases} table, timed by the database's clock, and batches in transactions that check the
- * lease's fence under the row's lock before they commit. Renewal happens on {@link #acquire()} when a third of the lease time has passed.
+ * lease's fence under the row's lock before they commit. Renewal happens on {@link #acquire()} when a third of the lease
+ * time has passed, and every third of the lease time while a batch runs, from a renewal thread, so that a batch longer
+ * than the lease still commits. A reset takes the lease over in the reset's own transaction.
  * The connection of the running batch is available to the projection and checkpoint adapters through
  * {@link #currentConnection()}; only the processor's thread runs batches. Thread-safe.
  */
 public final class LeaseCoordinator implements ProcessingCoordinator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseCoordinator.class);
+  /** How many lease times a running batch keeps its lease by renewal. */
+  private static final int RENEWED_LEASES_PER_BATCH = 10;
 
   private final JdbcConfig config;
   private final String processor;
@@ -32,6 +47,7 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
   private volatile long renewedAt;
   private volatile Connection current;
   private volatile boolean savepoints;
+  private ScheduledExecutorService renewer;
 
   /**
    * Creates a coordinator.
@@ -131,12 +147,14 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
           }
           return 1L;
         }
-        boolean mine = owner.equals(row.getString(1)) && row.getLong(2) == known;
+        // Ours even when the fence we know is not the stored one: a take-over whose commit was not acknowledged
+        // stored our name with a new fence. Batches still check the fence they started with.
+        boolean mine = owner.equals(row.getString(1));
         boolean free = row.getInt(3) == 1;
         if (!mine && !free) {
           return null;
         }
-        long next = mine ? known : row.getLong(2) + 1;
+        long next = mine ? row.getLong(2) : row.getLong(2) + 1;
         try (PreparedStatement update = connection.prepareStatement("UPDATE " + table
             + " SET owner = ?, fence = ?, expires_at = " + later + " WHERE processor = ?")) {
           update.setString(1, owner);
@@ -159,33 +177,139 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
   @Override
   public <T> T inBatch(Supplier<T> batch) {
     long held = fence;
-    T committed = Jdbc.inTransaction(config.dataSource(), "batch of processor '" + processor + "'", connection -> {
-      T result;
-      current = connection;
-      try {
-        result = batch.get();
-      } finally {
-        current = null;
-      }
-      try (PreparedStatement check = connection.prepareStatement(
-          "SELECT owner, fence FROM " + table + " WHERE processor = ? FOR UPDATE")) {
-        check.setString(1, processor);
-        try (ResultSet row = check.executeQuery()) {
-          if (!row.next() || !owner.equals(row.getString(1)) || row.getLong(2) != held) {
-            fence = -1;
-            throw new LeaseLostException("processor '" + processor + "' instance '" + owner + "' no longer holds"
-                + " fence " + held + " of its lease; its batch is rolled back");
-          }
-        }
-      }
-      return result;
-    });
+    long giveUpAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leaseMillis * RENEWED_LEASES_PER_BATCH);
+    ScheduledFuture<?> renewing = renewer().scheduleWithFixedDelay(() -> renew(held, giveUpAt), leaseMillis / 3,
+        leaseMillis / 3, TimeUnit.MILLISECONDS);
+    T committed;
+    try {
+      committed = Jdbc.inTransaction(config.dataSource(), "batch of processor '" + processor + "'",
+          connection -> runAndCheckFence(connection, batch, held));
+    } finally {
+      renewing.cancel(false);
+    }
     savepoints = false;
     return committed;
   }
 
+  /**
+   * Extends the lease while a batch runs, in a short transaction of its own, so that a batch longer than the lease
+   * still commits with a standby instance waiting; only while this instance still holds the fence its batch started
+   * with. A batch whose renewal fails (the lease was taken over) fails its fence check before it commits. Renewal stops
+   * once the batch has run for {@value #RENEWED_LEASES_PER_BATCH} lease times, so that a batch stuck for good (a hung
+   * handler or query) lets a standby instance take over.
+   */
+  private void renew(long held, long giveUpAt) {
+    long started = System.nanoTime();
+    if (started - giveUpAt > 0) {
+      return;
+    }
+    try {
+      int renewed = Jdbc.withConnection(config.dataSource(), "renewal of the lease of processor '" + processor + "'",
+          c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET expires_at = " + later
+                + " WHERE processor = ? AND owner = ? AND fence = ?")) {
+              update.setLong(1, leaseMillis);
+              update.setString(2, processor);
+              update.setString(3, owner);
+              update.setLong(4, held);
+              return update.executeUpdate();
+            }
+          });
+      if (renewed > 0) {
+        renewedAt = started;
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("could not renew {} during a batch; the batch checks its fence before it commits", this, e);
+    }
+  }
+
+  private synchronized ScheduledExecutorService renewer() {
+    if (renewer == null) {
+      renewer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cqrs-lease-renewal"));
+    }
+    return renewer;
+  }
+
+  private <T> T runAndCheckFence(Connection connection, Supplier<T> batch, long held) throws SQLException {
+    T result;
+    current = connection;
+    try {
+      result = batch.get();
+    } finally {
+      current = null;
+    }
+    try (PreparedStatement check = connection.prepareStatement(
+        "SELECT owner, fence FROM " + table + " WHERE processor = ? FOR UPDATE")) {
+      check.setString(1, processor);
+      try (ResultSet row = check.executeQuery()) {
+        if (!row.next() || !owner.equals(row.getString(1)) || row.getLong(2) != held) {
+          fence = -1;
+          throw new LeaseLostException("processor '" + processor + "' instance '" + owner + "' no longer holds"
+              + " fence " + held + " of its lease; its batch is rolled back");
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Takes the lease over, whoever holds it, and runs the reset in the same transaction: the new fence stops the old
+   * holder's next batch, and the reset commits with it or not at all.
+   */
+  @Override
+  public void reset(Runnable reset) {
+    long taken = Jdbc.inTransaction(config.dataSource(), "reset of processor '" + processor + "'", connection -> {
+      long next;
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT fence FROM " + table + " WHERE processor = ? FOR UPDATE")) {
+        select.setString(1, processor);
+        try (ResultSet row = select.executeQuery()) {
+          next = row.next() ? row.getLong(1) + 1 : 1;
+        }
+      }
+      try (PreparedStatement upsert = connection.prepareStatement(next == 1
+          ? "INSERT INTO " + table + " (owner, fence, expires_at, processor) VALUES (?, ?, " + later + ", ?)"
+          : "UPDATE " + table + " SET owner = ?, fence = ?, expires_at = " + later + " WHERE processor = ?")) {
+        upsert.setString(1, owner);
+        upsert.setLong(2, next);
+        upsert.setLong(3, leaseMillis);
+        upsert.setString(4, processor);
+        upsert.executeUpdate();
+      }
+      current = connection;
+      try {
+        reset.run();
+      } finally {
+        current = null;
+      }
+      return next;
+    });
+    fence = taken;
+    renewedAt = System.nanoTime();
+  }
+
+  @Override
+  public void saveDeadLetter(DeadLetterStore store, DeadLetter letter) {
+    Connection connection = current;
+    if (connection != null && store instanceof JdbcDeadLetterStore jdbc) {
+      try {
+        jdbc.save(connection, letter);
+      } catch (SQLException e) {
+        throw Jdbc.translate(e, "save of dead letter " + letter.id());
+      }
+      return;
+    }
+    store.save(letter);
+  }
+
   @Override
   public void release() {
+    synchronized (this) {
+      if (renewer != null) {
+        renewer.shutdownNow();
+        renewer = null;
+      }
+    }
     long held = fence;
     fence = -1;
     if (held < 0) {

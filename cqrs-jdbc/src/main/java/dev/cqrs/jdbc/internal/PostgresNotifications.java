@@ -31,13 +31,13 @@ public final class PostgresNotifications implements AutoCloseable {
    * @param dataSource where the dedicated connection comes from
    * @param channel the channel name, a plain identifier
    * @param onNotification what to run when notifications arrive
+   * @param threads makes its thread
    */
-  public PostgresNotifications(DataSource dataSource, String channel, Runnable onNotification) {
+  public PostgresNotifications(DataSource dataSource, String channel, Runnable onNotification, java.util.concurrent.ThreadFactory threads) {
     this.dataSource = dataSource;
     this.channel = channel;
     this.onNotification = onNotification;
-    this.thread = new Thread(this::run, "cqrs-listen-" + channel);
-    thread.setDaemon(true);
+    this.thread = threads.newThread(this::run);
     thread.start();
   }
 

@@ -29,12 +29,12 @@ public final class PostgresNotifier implements AutoCloseable {
    *
    * @param dataSource where connections come from
    * @param channel the channel, a plain identifier
+   * @param threads makes its thread
    */
-  public PostgresNotifier(DataSource dataSource, String channel) {
+  public PostgresNotifier(DataSource dataSource, String channel, java.util.concurrent.ThreadFactory threads) {
     this.dataSource = dataSource;
     this.channel = channel;
-    this.thread = new Thread(this::run, "cqrs-notify-" + channel);
-    thread.setDaemon(true);
+    this.thread = threads.newThread(this::run);
     thread.start();
   }
 

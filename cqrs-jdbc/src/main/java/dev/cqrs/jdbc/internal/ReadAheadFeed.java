@@ -5,12 +5,13 @@ import dev.cqrs.core.EventStore;
 import dev.cqrs.core.Position;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.spi.EventCodec;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * A feed that reads ahead while its reader catches up. The caller's thread decodes; a read-ahead thread runs the
@@ -22,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * than it asked for (the reader has caught up; the thread ends, and the next call reads itself again, after a wake-up
  * hint or a poll). The read-ahead thread holds a connection only while a query runs.
  *
- * <p>If a page cannot be read or decoded, the read-ahead stops and the call throws without moving the position, so
- * the next call reads from the same place again: nothing is skipped.
+ * <p>If a page cannot be read, the read-ahead stops and the call throws without moving the position, so the next call
+ * reads from the same place again: nothing is skipped. A row that cannot be decoded ends its batch: the call returns
+ * the rows before it, and the next call, which starts at that row, throws.
  *
  * <p>Not thread-safe, like every {@link EventFeed}: one reader calls it; the read-ahead thread is its own.
  */
@@ -45,11 +47,11 @@ public final class ReadAheadFeed implements EventFeed {
 
   private static final int PAGES_AHEAD = 4;
   private static final int ROWS_PER_QUERY = 2_000;
-  private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final PageReader reader;
   private final EventCodec codec;
   private final int batchSize;
+  private final ThreadFactory threads;
   private Position position;
   private ReadAhead ahead;
   private boolean closed;
@@ -61,12 +63,14 @@ public final class ReadAheadFeed implements EventFeed {
    * @param codec decodes rows
    * @param after the position to read after
    * @param batchSize the most events per call
+   * @param threads makes the read-ahead threads
    */
-  public ReadAheadFeed(PageReader reader, EventCodec codec, Position after, int batchSize) {
+  public ReadAheadFeed(PageReader reader, EventCodec codec, Position after, int batchSize, ThreadFactory threads) {
     this.reader = Objects.requireNonNull(reader, "reader must not be null");
     this.codec = Objects.requireNonNull(codec, "codec must not be null");
     this.position = Objects.requireNonNull(after, "after must not be null");
     this.batchSize = batchSize;
+    this.threads = Objects.requireNonNull(threads, "threads must not be null");
   }
 
   @Override
@@ -91,12 +95,17 @@ public final class ReadAheadFeed implements EventFeed {
         stopReadingAhead(); // it ended there: caught up
       }
     }
-    List<RecordedEvent> events;
-    try {
-      events = EventRows.decodeAll(page, codec);
-    } catch (RuntimeException e) {
-      stopReadingAhead(); // the position stays before this page; the next call reads it again
-      throw e;
+    List<RecordedEvent> events = new ArrayList<>(page.size());
+    for (EventRows.Raw row : page) {
+      try {
+        events.add(row.decode(codec));
+      } catch (RuntimeException e) {
+        stopReadingAhead(); // the position stays before this row; the next call reads it again
+        if (events.isEmpty()) {
+          throw e;
+        }
+        break; // hand out the rows before it first, so the reader gets as far as it can
+      }
     }
     if (!events.isEmpty()) {
       position = events.get(events.size() - 1).position();
@@ -131,8 +140,7 @@ public final class ReadAheadFeed implements EventFeed {
 
     ReadAhead(Position after) {
       this.after = after;
-      this.thread = new Thread(this, "cqrs-read-ahead-" + THREADS.incrementAndGet());
-      thread.setDaemon(true);
+      this.thread = threads.newThread(this);
       thread.start();
     }
 

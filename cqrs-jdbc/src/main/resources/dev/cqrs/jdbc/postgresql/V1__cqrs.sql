@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS ${schema}.${prefix}snapshots (
   taken_at        timestamptz NOT NULL DEFAULT now()
 );
 
+-- Dead letters keep their event as the events table does (json: any payload the events table took, NUL escapes
+-- included, which jsonb refuses).
 CREATE TABLE IF NOT EXISTS ${schema}.${prefix}dead_letters (
   id              uuid PRIMARY KEY,
   processor       text NOT NULL,
@@ -66,12 +68,12 @@ CREATE TABLE IF NOT EXISTS ${schema}.${prefix}dead_letters (
   event_id        uuid NOT NULL,
   type_name       text NOT NULL,
   type_revision   integer NOT NULL,
-  payload         jsonb NOT NULL,
+  payload         json NOT NULL,
   message_id      uuid NOT NULL,
   correlation_id  uuid NOT NULL,
   causation_id    uuid NOT NULL,
   created_at      timestamptz NOT NULL,
-  headers         jsonb NOT NULL,
+  headers         json NOT NULL,
   error           text NOT NULL,
   attempts        integer NOT NULL,
   parked_at       timestamptz NOT NULL,

@@ -132,6 +132,58 @@ public abstract class CheckpointStoreContract {
   }
 
   @Test
+  void moves_only_from_the_expected_checkpoint() {
+    String name = processor();
+    assertThat(store.move(name, Position.of(0, 3), Position.of(0, 5))).as("no checkpoint is not 0/3").isFalse();
+    assertThat(store.load(name)).isEmpty();
+    assertThat(store.move(name, Position.START, Position.of(0, 5))).isTrue();
+    assertThat(store.move(name, Position.START, Position.of(0, 6))).as("a repeat of the first move").isFalse();
+    assertThat(store.move(name, Position.of(0, 5), Position.of(1, 2))).isTrue();
+    assertThat(store.move(name, Position.of(0, 5), Position.of(1, 2))).as("a batch applied twice").isFalse();
+    assertThat(store.load(name)).contains(Position.of(1, 2));
+    assertThatThrownBy(() -> store.move(name, Position.of(1, 2), Position.of(1, 2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(name);
+    store.reset(name);
+    assertThat(store.move(name, Position.of(1, 2), Position.of(1, 3))).as("after a reset").isFalse();
+    assertThat(store.move(name, Position.START, Position.of(0, 1))).isTrue();
+    assertThat(store.load(name)).contains(Position.of(0, 1));
+  }
+
+  @Test
+  void of_concurrent_moves_from_the_same_checkpoint_exactly_one_wins() throws Exception {
+    int threads = 8;
+    String name = processor();
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    for (int round = 0; round < 100; round++) {
+      Position from = store.load(name).orElse(Position.START);
+      CyclicBarrier start = new CyclicBarrier(threads);
+      ConcurrentLinkedQueue<Position> won = new ConcurrentLinkedQueue<>();
+      List<Thread> started = new ArrayList<>();
+      for (int t = 1; t <= threads; t++) {
+        Position to = Position.of(0, from.sequence() + t);
+        Thread thread = new Thread(() -> {
+          try {
+            start.await();
+            if (store.move(name, from, to)) {
+              won.add(to);
+            }
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        });
+        thread.start();
+        started.add(thread);
+      }
+      for (Thread thread : started) {
+        thread.join();
+      }
+      assertThat(failures).isEmpty();
+      assertThat(won).as("round %d", round).hasSize(1);
+      assertThat(store.load(name)).contains(won.peek());
+    }
+  }
+
+  @Test
   void rejects_a_null_or_blank_processor_name_and_a_null_position() {
     assertThatThrownBy(() -> store.load(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("processor");
     assertThatThrownBy(() -> store.save(" ", Position.START)).isInstanceOf(IllegalArgumentException.class)
