@@ -60,25 +60,40 @@ public final class EventSourcedHandler {
       Supplier<A> factory, Function<? super C, String> streamId, BiConsumer<? super A, ? super C> action) {
     Objects.requireNonNull(factory, "factory must not be null");
     Objects.requireNonNull(action, "action must not be null");
-    Decider<C, A, E> decider = new Decider<>() {
-      @Override
-      public A initialState() {
-        return Objects.requireNonNull(factory.get(), "aggregate factory returned null");
-      }
-
-      @Override
-      public List<? extends E> decide(C command, A aggregate) {
-        action.accept(aggregate, command);
-        return aggregate.takeRecorded();
-      }
-
-      @Override
-      public A evolve(A aggregate, E event) {
-        aggregate.replay(event);
-        return aggregate;
-      }
-    };
+    Decider<C, A, E> decider = new AggregateDecider<>(factory, action);
     return new Builder<>(decider, streamId);
+  }
+
+  /**
+   * A mutable aggregate as a decider: {@code decide} runs the command method, which applies its events to the
+   * aggregate already, so the state after a command is the aggregate itself.
+   */
+  private static final class AggregateDecider<C extends Command, A extends AggregateRoot<E>, E extends Event>
+      implements Decider<C, A, E> {
+    private final Supplier<A> factory;
+    private final BiConsumer<? super A, ? super C> action;
+
+    AggregateDecider(Supplier<A> factory, BiConsumer<? super A, ? super C> action) {
+      this.factory = factory;
+      this.action = action;
+    }
+
+    @Override
+    public A initialState() {
+      return Objects.requireNonNull(factory.get(), "aggregate factory returned null");
+    }
+
+    @Override
+    public List<? extends E> decide(C command, A aggregate) {
+      action.accept(aggregate, command);
+      return aggregate.takeRecorded();
+    }
+
+    @Override
+    public A evolve(A aggregate, E event) {
+      aggregate.replay(event);
+      return aggregate;
+    }
   }
 
   /**
@@ -120,22 +135,31 @@ public final class EventSourcedHandler {
     }
 
     /**
-     * Loads from and saves snapshots. Snapshot only immutable states: the store may hand the same object to several
-     * loads. Snapshots with another {@code stateRevision} are ignored.
+     * Loads from and saves snapshots. Snapshots with another {@code stateRevision} are ignored. A store that keeps the
+     * state objects ({@link SnapshotStore#keepsStateObjects()}) suits immutable states only, and the handlers of
+     * aggregates refuse it.
      *
      * @param store the snapshot store
      * @param stateType the state's class
      * @param stateRevision the revision of the state's shape, 1 or more; bump it when the shape or meaning changes
      * @param policy when to save a snapshot
      * @return this builder
-     * @throws IllegalArgumentException if the revision is below 1
+     * @throws IllegalArgumentException if the revision is below 1, or the state is a mutable aggregate and the store
+     *     keeps state objects
      */
     public Builder<C, S, E> snapshots(SnapshotStore store, Class<S> stateType, int stateRevision,
                                       SnapshotPolicy policy) {
       if (stateRevision < 1) {
         throw new IllegalArgumentException("stateRevision must be 1 or more, but was " + stateRevision);
       }
-      this.snapshotStore = Objects.requireNonNull(store, "snapshot store must not be null");
+      Objects.requireNonNull(store, "snapshot store must not be null");
+      if (decider instanceof AggregateDecider && store.keepsStateObjects()) {
+        throw new IllegalArgumentException("aggregates are mutable, but the snapshot store " + store + " keeps the"
+            + " state objects it saves, so commands would change stored snapshots; use a store that copies them"
+            + " (InMemorySnapshotStore.serializing(serializer), JdbcSnapshotStore) or a decider with an immutable"
+            + " state");
+      }
+      this.snapshotStore = store;
       this.stateType = Objects.requireNonNull(stateType, "stateType must not be null");
       this.snapshotPolicy = Objects.requireNonNull(policy, "snapshot policy must not be null");
       this.stateRevision = stateRevision;
@@ -160,8 +184,8 @@ public final class EventSourcedHandler {
      * @return a thread-safe command handler
      */
     public CommandHandler<C> build() {
-      return new EventSourcedCommandHandler<>(decider, streamId, maxRetries, snapshotStore, stateType, stateRevision,
-          snapshotPolicy, onConflict);
+      return new EventSourcedCommandHandler<>(decider, decider instanceof AggregateDecider, streamId, maxRetries,
+          snapshotStore, stateType, stateRevision, snapshotPolicy, onConflict);
     }
   }
 }

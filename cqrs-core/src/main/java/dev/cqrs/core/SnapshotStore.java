@@ -27,6 +27,16 @@ public interface SnapshotStore {
   void save(Snapshot<?> snapshot);
 
   /**
+   * Tells whether {@link #load} hands out the very state objects that were saved (an in-memory store without a
+   * serializer). Such a store is safe for immutable states only; the handlers of mutable aggregates refuse it.
+   *
+   * @return {@code true} when states are kept as objects; {@code false} (the default) when each load makes a copy
+   */
+  default boolean keepsStateObjects() {
+    return false;
+  }
+
+  /**
    * Deletes the snapshot of a stream, if any.
    *
    * @param streamId the stream

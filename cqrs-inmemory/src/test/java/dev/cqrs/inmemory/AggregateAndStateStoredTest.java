@@ -108,6 +108,61 @@ class AggregateAndStateStoredTest {
         .containsExactly(new Deposited("a", 100), new Withdrawn("a", 30), new Withdrawn("a", 70));
   }
 
+  /** Serializes the Account aggregate as its balance, so that a snapshot is a copy, as a database would keep it. */
+  static final class AccountSerializer implements dev.cqrs.core.spi.StateSerializer {
+    @Override
+    public byte[] serializeState(Object state) {
+      return Long.toString(((Account) state).balance).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public <S> S deserializeState(byte[] data, Class<S> type) {
+      Account account = new Account();
+      account.balance = Long.parseLong(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+      return type.cast(account);
+    }
+  }
+
+  private CommandBus accountBus(dev.cqrs.core.SnapshotStore snapshots) {
+    CommandHandler<AccountCommand> handler = EventSourcedHandler.<AccountCommand, Account, AccountEvent>forAggregate(
+        Account::new, command -> "account-" + command.account(), (account, command) -> {
+          if (command instanceof Deposit deposit) {
+            account.deposit(deposit);
+          } else {
+            account.withdraw((Withdraw) command);
+          }
+        }).snapshots(snapshots, Account.class, 1, dev.cqrs.core.SnapshotPolicy.everyNEvents(1)).build();
+    return CommandBus.builder().eventStore(store).build().register(Deposit.class, handler)
+        .register(Withdraw.class, handler);
+  }
+
+  @Test
+  void an_aggregate_with_snapshots_stores_the_state_after_its_events_once() {
+    InMemorySnapshotStore snapshots = InMemorySnapshotStore.serializing(new AccountSerializer());
+    CommandBus bus = accountBus(snapshots);
+
+    bus.send(new Deposit("snap", 100));
+    assertThat(snapshots.load("account-snap", Account.class)).hasValueSatisfying(snapshot -> {
+      assertThat(snapshot.version()).isEqualTo(1);
+      assertThat(snapshot.state().balance).as("one deposit of 100").isEqualTo(100);
+    });
+    bus.send(new Withdraw("snap", 30));
+    assertThatThrownBy(() -> bus.send(new Withdraw("snap", 71))).isInstanceOf(CommandRejectedException.class)
+        .hasMessage("balance 70 of snap is below 71");
+    bus.send(new Deposit("snap", 5));
+    assertThat(snapshots.load("account-snap", Account.class)).hasValueSatisfying(snapshot -> {
+      assertThat(snapshot.version()).isEqualTo(3);
+      assertThat(snapshot.state().balance).isEqualTo(75);
+    });
+  }
+
+  @Test
+  void an_aggregate_refuses_a_snapshot_store_that_keeps_the_state_objects() {
+    assertThatThrownBy(() -> accountBus(InMemorySnapshotStore.create()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("mutable").hasMessageContaining("InMemorySnapshotStore.serializing");
+  }
+
   /** A state-stored stock level: no event sourcing, but events still reach the store with the state. */
   record Stock(long onHand) {
   }

@@ -89,6 +89,42 @@ class JdbcConfigAndNotificationsTest {
     }
   }
 
+  @Test
+  void a_closed_store_refuses_work_and_its_threads_come_from_the_factory_and_end() throws Exception {
+    JdbcConfig config = TestDatabases.postgres();
+    java.util.List<Thread> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+    JdbcEventStore store = JdbcEventStore.builder(config, TestDatabases.codec(TYPES)).threadFactory(runnable -> {
+      Thread thread = new Thread(runnable, "app-thread-" + made.size());
+      thread.setDaemon(true);
+      made.add(thread);
+      return thread;
+    }).build();
+    store.onAppend(() -> { });
+    store.append("closing-" + UUID.randomUUID(), ExpectedVersion.noStream(), new Pinged("x"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (made.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5); // the listener and the notifier start
+    }
+    assertThat(made).hasSize(2);
+
+    store.close();
+    store.close(); // closing twice does nothing
+    String stream = "after-close-" + UUID.randomUUID();
+    assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(), new Pinged("y")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> store.readAll(dev.cqrs.core.Position.START, 10))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> store.onAppend(() -> { })).isInstanceOf(IllegalStateException.class);
+    for (Thread thread : made) {
+      thread.join(TimeUnit.SECONDS.toMillis(10));
+      assertThat(thread.isAlive()).as("%s ended", thread.getName()).isFalse();
+    }
+    assertThat(made).as("no thread started after close").hasSize(2);
+    try (JdbcEventStore other = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
+      assertThat(other.readStream(stream)).isEmpty();
+    }
+  }
+
   /** Waits until the dedicated connection is listening, as seen in pg_stat_activity. */
   private static void awaitListener(JdbcConfig config) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -54,6 +54,51 @@ class JdbcWriteModelTest {
     return Stream.of(TestDatabases::h2, TestDatabases::postgres);
   }
 
+  /** The aggregate style, with a state Jackson can keep as a snapshot. */
+  static final class Shelf extends dev.cqrs.core.AggregateRoot<Restocked> {
+    @com.fasterxml.jackson.annotation.JsonProperty
+    private long onHand;
+
+    void restock(Restock command) {
+      record(new Restocked(command.sku(), command.quantity()));
+    }
+
+    @Override
+    protected void apply(Restocked event) {
+      onHand += event.quantity();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void an_aggregate_and_a_decider_with_snapshots_store_the_state_after_their_events(Supplier<JdbcConfig> database) {
+    JdbcConfig config = database.get();
+    JdbcSnapshotStore snapshots = JdbcSnapshotStore.create(config, JacksonSerializer.create());
+    try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
+      String sku = "shelf-" + UUID.randomUUID();
+      CommandBus aggregates = CommandBus.builder().eventStore(store).build().register(Restock.class,
+          dev.cqrs.core.EventSourcedHandler.<Restock, Shelf, Restocked>forAggregate(Shelf::new, Restock::sku,
+              Shelf::restock).snapshots(snapshots, Shelf.class, 1, dev.cqrs.core.SnapshotPolicy.everyNEvents(1))
+              .build());
+      aggregates.send(new Restock(sku, 100));
+      assertThat(snapshots.load(sku, Shelf.class).orElseThrow().state().onHand).as("one restock of 100")
+          .isEqualTo(100);
+      aggregates.send(new Restock(sku, 5));
+      assertThat(snapshots.load(sku, Shelf.class).orElseThrow().state().onHand).isEqualTo(105);
+
+      String other = "stock-" + UUID.randomUUID();
+      dev.cqrs.core.Decider<Restock, Stock, Restocked> decider = dev.cqrs.core.Decider.of(new Stock("", 0),
+          (command, stock) -> List.of(new Restocked(command.sku(), command.quantity())),
+          (stock, event) -> new Stock(event.sku(), stock.onHand() + event.quantity()));
+      CommandBus deciders = CommandBus.builder().eventStore(store).build().register(Restock.class,
+          dev.cqrs.core.EventSourcedHandler.builder(decider, Restock::sku)
+              .snapshots(snapshots, Stock.class, 1, dev.cqrs.core.SnapshotPolicy.everyNEvents(1)).build());
+      deciders.send(new Restock(other, 100));
+      deciders.send(new Restock(other, 7));
+      assertThat(snapshots.load(other, Stock.class).orElseThrow().state()).isEqualTo(new Stock(other, 107));
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("databases")
   void a_state_and_its_events_commit_together(Supplier<JdbcConfig> database) throws Exception {

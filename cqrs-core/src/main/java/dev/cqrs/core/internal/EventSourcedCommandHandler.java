@@ -33,6 +33,7 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
   private static final Logger LOG = LoggerFactory.getLogger(EventSourcedCommandHandler.class);
 
   private final Decider<C, S, E> decider;
+  private final boolean decideChangesState;
   private final Function<? super C, String> streamIds;
   private final int maxRetries;
   private final SnapshotStore snapshots;
@@ -45,6 +46,8 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
    * Creates the handler; called by {@code EventSourcedHandler.Builder}.
    *
    * @param decider the write model
+   * @param decideChangesState whether {@code decide} applies its events to the (mutable) state itself, as aggregates
+   *     do, so that the state after a command is the loaded state object
    * @param streamIds gives a command's stream
    * @param maxRetries how often to decide again after a conflict
    * @param snapshots the snapshot store, or null
@@ -53,11 +56,13 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
    * @param snapshotPolicy when to snapshot, or null
    * @param onConflict told of each conflict that is retried
    */
-  public EventSourcedCommandHandler(Decider<C, S, E> decider, Function<? super C, String> streamIds, int maxRetries,
+  public EventSourcedCommandHandler(Decider<C, S, E> decider, boolean decideChangesState,
+                                    Function<? super C, String> streamIds, int maxRetries,
                                     SnapshotStore snapshots, Class<S> stateType, int stateRevision,
                                     SnapshotPolicy snapshotPolicy,
                                     Consumer<ConcurrencyConflictException> onConflict) {
     this.decider = decider;
+    this.decideChangesState = decideChangesState;
     this.streamIds = streamIds;
     this.maxRetries = maxRetries;
     this.snapshots = snapshots;
@@ -134,8 +139,10 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
     }
     try {
       S state = loaded.state();
-      for (E event : events) {
-        state = decider.evolve(state, event);
+      if (!decideChangesState) {
+        for (E event : events) {
+          state = decider.evolve(state, event);
+        }
       }
       snapshots.save(new Snapshot<>(streamId, newVersion, stateRevision, state));
     } catch (RuntimeException e) {
