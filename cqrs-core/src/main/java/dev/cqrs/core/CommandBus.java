@@ -21,14 +21,16 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>Sending a command with no handler raises {@link NoHandlerException}; registering a second handler for a class
  * raises {@link DuplicateHandlerException}. Exceptions from handlers reach the sender unchanged ({@link #send}) or as
- * the future's cause ({@link #sendAsync}). Handlers are looked up by the command's exact class.
+ * the future's cause ({@link #sendAsync}). A command goes to the handler of its class or, when that has none, of its
+ * most specific registered supertype (a sealed interface of commands), found once per class; two equally specific
+ * matches are an error that names both.
  *
  * <p>Implementations are thread-safe: commands may be sent and handlers registered from any thread.
  */
 public interface CommandBus {
 
   /**
-   * Registers the handler for a command class.
+   * Registers the handler for a command class, and for its subclasses that have no handler of a more specific type.
    *
    * @param commandType the command's class
    * @param handler its handler

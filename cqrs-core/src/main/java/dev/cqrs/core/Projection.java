@@ -1,6 +1,7 @@
 package dev.cqrs.core;
 
 import dev.cqrs.core.internal.AnnotatedHandlers;
+import dev.cqrs.core.internal.HandlerTable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -67,7 +68,9 @@ public interface Projection {
     }
 
     /**
-     * Handles events of a class with access to where they are stored.
+     * Handles events of a class, and of its subclasses, with access to where they are stored. A handler registered for
+     * a supertype (a sealed interface of events, a base class) handles every event of it that has no handler of a more
+     * specific type; the match is found once per concrete class.
      *
      * @param eventType the event class
      * @param handler the handler
@@ -129,20 +132,18 @@ public interface Projection {
      * @return the projection
      */
     public Projection build() {
-      Map<Class<? extends Event>, EventHandler<Event>> table = Map.copyOf(handlers);
+      HandlerTable<EventHandler<Event>> table = new HandlerTable<>("event");
+      handlers.forEach(table::register);
       Runnable onReset = reset;
       return new Projection() {
         @Override
         public boolean handles(Class<? extends Event> eventType) {
-          return table.containsKey(eventType);
+          return table.handles(eventType);
         }
 
         @Override
         public void apply(RecordedEvent event) {
-          EventHandler<Event> handler = table.get(event.payload().getClass());
-          if (handler != null) {
-            handler.handle(event.payload(), event);
-          }
+          table.find(event.payload().getClass()).ifPresent(handler -> handler.handle(event.payload(), event));
         }
 
         @Override
@@ -152,7 +153,7 @@ public interface Projection {
 
         @Override
         public String toString() {
-          return "Projection" + Set.copyOf(table.keySet());
+          return "Projection" + Set.copyOf(table.types());
         }
       };
     }

@@ -49,6 +49,57 @@ class CommandBusTest {
     assertThat(result.lastPosition()).isEmpty();
   }
 
+  sealed interface Shape extends Command permits Square, Circle, Dot {
+  }
+
+  record Square(int side) implements Shape {
+  }
+
+  record Circle(int radius) implements Shape {
+  }
+
+  record Dot() implements Shape {
+  }
+
+  interface Audited extends Command {
+  }
+
+  interface Urgent extends Command {
+  }
+
+  record Both(String name) implements Audited, Urgent {
+  }
+
+  @Test
+  void a_handler_registered_for_a_sealed_interface_handles_its_commands_unless_a_more_specific_one_exists() {
+    List<String> handled = new ArrayList<>();
+    CommandBus bus = CommandBus.builder().build()
+        .register(Shape.class, (command, context) -> handled.add("shape " + command))
+        .register(Dot.class, (command, context) -> handled.add("dot"));
+
+    bus.send(new Square(2));
+    bus.send(new Circle(3));
+    bus.send(new Dot());
+
+    assertThat(handled).containsExactly("shape Square[side=2]", "shape Circle[radius=3]", "dot");
+  }
+
+  @Test
+  void two_equally_specific_supertype_handlers_are_an_error_naming_both() {
+    List<String> handled = new ArrayList<>();
+    CommandBus bus = CommandBus.builder().build()
+        .register(Audited.class, (command, context) -> handled.add("audited"))
+        .register(Urgent.class, (command, context) -> handled.add("urgent"));
+
+    assertThatThrownBy(() -> bus.send(new Both("x")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(Audited.class.getName()).hasMessageContaining(Urgent.class.getName())
+        .hasMessageContaining("register a handler for " + Both.class.getName());
+    bus.register(Both.class, (command, context) -> handled.add("both"));
+    bus.send(new Both("x"));
+    assertThat(handled).containsExactly("both");
+  }
+
   @Test
   void gives_the_handler_the_metadata_it_was_sent_with() {
     AtomicReference<Metadata> seen = new AtomicReference<>();

@@ -50,6 +50,33 @@ class InlineProjectionTest {
   }
 
   @Test
+  void a_handler_for_the_sealed_event_interface_sees_every_event_inline_and_tracked() throws Exception {
+    java.util.List<String> inline = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.List<String> tracked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Projection allInline = Projection.builder()
+        .on(Shop.OrderEvent.class, event -> inline.add(event.getClass().getSimpleName()))
+        .on(ItemAdded.class, added -> inline.add("item " + added.sku())) // the more specific handler wins
+        .build();
+    Projection allTracked = Projection.builder()
+        .on(Shop.OrderEvent.class, event -> tracked.add(event.getClass().getSimpleName()))
+        .build();
+    InMemoryEventStore store = InMemoryEventStore.builder(Shop.TYPES).inlineProjection(allInline).build();
+    CommandHandler<OrderCommand> orders = EventSourcedHandler.builder(Shop.ORDERS, Shop::stream).build();
+    CommandBus commands = CommandBus.builder().eventStore(store).build().register(OrderCommand.class, orders);
+    try (dev.cqrs.core.TrackingProcessor processor = dev.cqrs.core.TrackingProcessor.builder("all", store,
+        allTracked, InMemoryCheckpointStore.create()).pollInterval(java.time.Duration.ofMillis(10)).build()) {
+      processor.start();
+      commands.send(new PlaceOrder("s", "alice"));
+      commands.send(new AddItem("s", "book", 1));
+      processor.awaitProcessed(store.head(), java.time.Duration.ofSeconds(30));
+    }
+
+    assertThat(inline).containsExactly("OrderPlaced", "item book");
+    assertThat(tracked).containsExactly("OrderPlaced", "ItemAdded");
+    assertThat(allTracked.handles(Shop.OrderConfirmed.class)).isTrue();
+  }
+
+  @Test
   void a_failing_inline_projection_fails_the_append_and_stores_nothing() {
     AtomicInteger applied = new AtomicInteger();
     Projection failing = Projection.builder()

@@ -21,13 +21,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /** The in-JVM command bus behind {@link CommandBus#builder()}. Thread-safe. */
 public final class SimpleCommandBus implements CommandBus {
 
-  private final ConcurrentHashMap<Class<?>, CommandHandler<Command>> handlers = new ConcurrentHashMap<>();
+  private final HandlerTable<CommandHandler<Command>> handlers = new HandlerTable<>("command");
   private final EventStore eventStore;
   private final Executor executor;
   private final Clock clock;
@@ -58,7 +57,7 @@ public final class SimpleCommandBus implements CommandBus {
   public <C extends Command> CommandBus register(Class<C> commandType, CommandHandler<? super C> handler) {
     Objects.requireNonNull(commandType, "commandType must not be null");
     Objects.requireNonNull(handler, "handler must not be null");
-    if (handlers.putIfAbsent(commandType, (CommandHandler<Command>) handler) != null) {
+    if (!handlers.register(commandType, (CommandHandler<Command>) handler)) {
       throw new DuplicateHandlerException("command", commandType);
     }
     return this;
@@ -97,10 +96,8 @@ public final class SimpleCommandBus implements CommandBus {
 
   private CommandResult invokeHandler(Message<Command> message) {
     Command command = message.payload();
-    CommandHandler<Command> handler = handlers.get(command.getClass());
-    if (handler == null) {
-      throw new NoHandlerException("command", command.getClass());
-    }
+    CommandHandler<Command> handler = handlers.find(command.getClass())
+        .orElseThrow(() -> new NoHandlerException("command", command.getClass()));
     Context context = new Context(message.metadata());
     handler.handle(command, context);
     return new CommandResult(message.metadata(), context.appends == null ? List.of() : context.appends);
