@@ -1,6 +1,8 @@
 package dev.cqrs.core;
 
+import dev.cqrs.core.internal.ConflictRetry;
 import dev.cqrs.core.internal.StateStoredCommandHandler;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -9,7 +11,8 @@ import java.util.function.Function;
 /**
  * Runs a state-stored write model as a {@link CommandHandler}: load the entity, compute a {@link StateChange}, and save
  * the new state together with the raised events through a {@link StateStoredRepository}. On a
- * {@link ConcurrencyConflictException} it loads again and retries, up to {@code maxRetries} times. Raised events carry
+ * {@link ConcurrencyConflictException} it loads again and retries after a random pause, for up to
+ * 10 seconds by default ({@code retryFor}, {@code maxRetries}). Raised events carry
  * the command's correlation id and appear in the {@link CommandResult}.
  *
  * <pre>{@code
@@ -54,7 +57,8 @@ public final class StateStoredHandler {
     private final StateStoredRepository<S> repository;
     private final Function<? super C, String> id;
     private final BiFunction<Optional<S>, ? super C, StateChange<S>> change;
-    private int maxRetries = 3;
+    private int maxRetries = ConflictRetry.DEFAULT_MAX_RETRIES;
+    private Duration retryFor = ConflictRetry.DEFAULT_RETRY_FOR;
 
     private Builder(StateStoredRepository<S> repository, Function<? super C, String> id,
                     BiFunction<Optional<S>, ? super C, StateChange<S>> change) {
@@ -64,17 +68,29 @@ public final class StateStoredHandler {
     }
 
     /**
-     * Sets how many times a command is tried again after a conflict; the default is 3.
+     * Sets the most times a command is tried again after a conflict; the default is 1,000. Retries also stop once
+     * {@link #retryFor} has passed, whichever comes first.
      *
-     * @param maxRetries 0 to 100
+     * @param maxRetries 0 to 100000
      * @return this builder
      * @throws IllegalArgumentException if out of range
      */
     public Builder<C, S> maxRetries(int maxRetries) {
-      if (maxRetries < 0 || maxRetries > 100) {
-        throw new IllegalArgumentException("maxRetries must be between 0 and 100, but was " + maxRetries);
-      }
-      this.maxRetries = maxRetries;
+      this.maxRetries = ConflictRetry.checkMaxRetries(maxRetries);
+      return this;
+    }
+
+    /**
+     * Sets how long after its first attempt a command may still be tried again after a conflict; the default is 10
+     * seconds. Each retry waits a random pause of up to a bound that doubles per attempt (up to 20 ms), which spreads
+     * the writers of a hot stream so that each wins in turn.
+     *
+     * @param retryFor 0 to 1 hour
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder<C, S> retryFor(Duration retryFor) {
+      this.retryFor = ConflictRetry.checkRetryFor(retryFor);
       return this;
     }
 
@@ -84,7 +100,7 @@ public final class StateStoredHandler {
      * @return a thread-safe command handler
      */
     public CommandHandler<C> build() {
-      return new StateStoredCommandHandler<>(repository, id, change, maxRetries);
+      return new StateStoredCommandHandler<>(repository, id, change, new ConflictRetry(maxRetries, retryFor));
     }
   }
 }

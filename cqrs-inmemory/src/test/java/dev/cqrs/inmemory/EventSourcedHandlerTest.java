@@ -215,7 +215,7 @@ class EventSourcedHandlerTest {
   @Test
   void builder_settings_are_checked_at_once() {
     assertThatThrownBy(() -> EventSourcedHandler.builder(Shop.ORDERS, Shop::stream).maxRetries(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxRetries must be between 0 and 100, but was -1");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxRetries must be between 0 and 100000, but was -1");
     assertThatThrownBy(() -> EventSourcedHandler.builder(Shop.ORDERS, Shop::stream)
         .snapshots(InMemorySnapshotStore.create(), Order.class, 0, SnapshotPolicy.everyNEvents(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stateRevision");

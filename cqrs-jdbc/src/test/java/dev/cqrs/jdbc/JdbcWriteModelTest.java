@@ -54,6 +54,50 @@ class JdbcWriteModelTest {
     return Stream.of(TestDatabases::h2, TestDatabases::postgres);
   }
 
+  @ParameterizedTest
+  @MethodSource("databases")
+  void eight_writers_on_one_hot_stream_all_succeed_with_the_default_retries(Supplier<JdbcConfig> database)
+      throws Exception {
+    JdbcConfig config = database.get();
+    try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
+      String sku = "hot-" + UUID.randomUUID();
+      dev.cqrs.core.Decider<Restock, Long, Restocked> counter = dev.cqrs.core.Decider.of(0L,
+          (command, total) -> List.of(new Restocked(command.sku(), command.quantity())),
+          (total, event) -> total + event.quantity());
+      CommandBus bus = CommandBus.builder().eventStore(store).build().register(Restock.class,
+          dev.cqrs.core.EventSourcedHandler.builder(counter, Restock::sku).build()); // default settings
+      int threads = 8;
+      int perThread = 200;
+      CountDownLatch start = new CountDownLatch(1);
+      ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+      List<Thread> started = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Thread thread = new Thread(() -> {
+          try {
+            start.await();
+            for (int i = 0; i < perThread; i++) {
+              bus.send(new Restock(sku, 1));
+            }
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        });
+        thread.start();
+        started.add(thread);
+      }
+      start.countDown();
+      for (Thread thread : started) {
+        thread.join();
+      }
+      assertThat(failures).isEmpty();
+      List<RecordedEvent> events = store.readStream(sku);
+      assertThat(events).hasSize(threads * perThread);
+      assertThat(events).extracting(RecordedEvent::version)
+          .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, threads * perThread).boxed()
+              .toList());
+    }
+  }
+
   /** The aggregate style, with a state Jackson can keep as a snapshot. */
   static final class Shelf extends dev.cqrs.core.AggregateRoot<Restocked> {
     @com.fasterxml.jackson.annotation.JsonProperty

@@ -35,7 +35,7 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
   private final Decider<C, S, E> decider;
   private final boolean decideChangesState;
   private final Function<? super C, String> streamIds;
-  private final int maxRetries;
+  private final ConflictRetry retry;
   private final SnapshotStore snapshots;
   private final Class<S> stateType;
   private final int stateRevision;
@@ -49,7 +49,7 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
    * @param decideChangesState whether {@code decide} applies its events to the (mutable) state itself, as aggregates
    *     do, so that the state after a command is the loaded state object
    * @param streamIds gives a command's stream
-   * @param maxRetries how often to decide again after a conflict
+   * @param retry how long and how often to decide again after a conflict
    * @param snapshots the snapshot store, or null
    * @param stateType the state's class, or null without snapshots
    * @param stateRevision the state's revision
@@ -57,14 +57,14 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
    * @param onConflict told of each conflict that is retried
    */
   public EventSourcedCommandHandler(Decider<C, S, E> decider, boolean decideChangesState,
-                                    Function<? super C, String> streamIds, int maxRetries,
+                                    Function<? super C, String> streamIds, ConflictRetry retry,
                                     SnapshotStore snapshots, Class<S> stateType, int stateRevision,
                                     SnapshotPolicy snapshotPolicy,
                                     Consumer<ConcurrencyConflictException> onConflict) {
     this.decider = decider;
     this.decideChangesState = decideChangesState;
     this.streamIds = streamIds;
-    this.maxRetries = maxRetries;
+    this.retry = retry;
     this.snapshots = snapshots;
     this.stateType = stateType;
     this.stateRevision = stateRevision;
@@ -79,6 +79,7 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
       throw new NullPointerException("stream id function returned null for command " + command);
     }
     EventStore store = context.eventStore();
+    long started = System.nanoTime();
     for (int attempt = 0; ; attempt++) {
       Loaded<S> loaded = load(store, streamId);
       if (decider.isTerminal(loaded.state())) {
@@ -94,13 +95,12 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
         maybeSnapshot(streamId, loaded, events, result.lastVersion());
         return;
       } catch (ConcurrencyConflictException conflict) {
-        if (attempt >= maxRetries) {
+        if (!retry.pauseBeforeRetry(attempt + 1, started)) {
           throw conflict;
         }
-        LOG.debug("conflict on stream '{}' (attempt {} of {}), deciding again on fresh state", streamId, attempt + 1,
-            maxRetries + 1);
+        LOG.debug("conflict on stream '{}' (attempt {}, {}), deciding again on fresh state", streamId, attempt + 1,
+            retry);
         onConflict.accept(conflict);
-        ConflictBackoff.pause(attempt + 1);
       }
     }
   }

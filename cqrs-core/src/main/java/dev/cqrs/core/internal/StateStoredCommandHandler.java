@@ -27,7 +27,7 @@ public final class StateStoredCommandHandler<C extends Command, S> implements Co
   private final StateStoredRepository<S> repository;
   private final Function<? super C, String> ids;
   private final BiFunction<Optional<S>, ? super C, StateChange<S>> change;
-  private final int maxRetries;
+  private final ConflictRetry retry;
 
   /**
    * Creates the handler; called by {@code StateStoredHandler.Builder}.
@@ -35,19 +35,20 @@ public final class StateStoredCommandHandler<C extends Command, S> implements Co
    * @param repository where the states live
    * @param ids gives a command's entity id
    * @param change computes the change
-   * @param maxRetries how often to try again after a conflict
+   * @param retry how long and how often to try again after a conflict
    */
   public StateStoredCommandHandler(StateStoredRepository<S> repository, Function<? super C, String> ids,
-                                   BiFunction<Optional<S>, ? super C, StateChange<S>> change, int maxRetries) {
+                                   BiFunction<Optional<S>, ? super C, StateChange<S>> change, ConflictRetry retry) {
     this.repository = repository;
     this.ids = ids;
     this.change = change;
-    this.maxRetries = maxRetries;
+    this.retry = retry;
   }
 
   @Override
   public void handle(C command, CommandContext context) {
     String id = Objects.requireNonNull(ids.apply(command), () -> "id function returned null for command " + command);
+    long started = System.nanoTime();
     for (int attempt = 0; ; attempt++) {
       Optional<StoredState<S>> stored = repository.load(id);
       StateChange<S> result = Objects.requireNonNull(change.apply(stored.map(StoredState::state), command),
@@ -61,10 +62,9 @@ public final class StateStoredCommandHandler<C extends Command, S> implements Co
             .ifPresent(context::include);
         return;
       } catch (ConcurrencyConflictException conflict) {
-        if (attempt >= maxRetries) {
+        if (!retry.pauseBeforeRetry(attempt + 1, started)) {
           throw conflict;
         }
-        ConflictBackoff.pause(attempt + 1);
       }
     }
   }

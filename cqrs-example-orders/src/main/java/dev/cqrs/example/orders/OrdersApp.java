@@ -71,12 +71,11 @@ public final class OrdersApp implements AutoCloseable {
     this.store = store;
     // wiring begins
     CommandHandler<OrderCommand> orders = EventSourcedHandler.builder(Order.DECIDER, OrdersApp::orderStream)
-        .maxRetries(5)
+        .retryFor(Duration.ofSeconds(5))
         .onConflict(conflict -> conflicts.accept(conflict))
         .build();
     CommandHandler<StockCommand> inventory = StateStoredHandler.builder(stock, OrdersApp::stockId, Stock::change)
-        .maxRetries(20)
-        .build();
+        .build(); // retries conflicts for up to 10 seconds, with random pauses
     commands = CommandBus.builder().eventStore(store).build();
     for (Class<? extends OrderCommand> type : List.of(PlaceOrder.class, AddItem.class, RemoveItem.class,
         ConfirmOrder.class, MarkReadyToShip.class, RejectOrder.class, ShipOrder.class, CancelOrder.class)) {
