@@ -10,14 +10,17 @@ import java.util.Objects;
  *
  * @param streamId the stream appended to
  * @param events the recorded events of this append, never empty
+ * @param repeated {@code true} when the append repeated events that were stored already (the same event ids), so
+ *     that this is the earlier result and nothing new was stored
  */
-public record AppendResult(String streamId, List<RecordedEvent> events) {
+public record AppendResult(String streamId, List<RecordedEvent> events, boolean repeated) {
 
   /**
    * Validates and copies the events.
    *
    * @param streamId the stream appended to
    * @param events the recorded events of this append, never empty
+   * @param repeated whether the append was an exact repeat of stored events
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if there are no events
    */
@@ -27,6 +30,16 @@ public record AppendResult(String streamId, List<RecordedEvent> events) {
     if (events.isEmpty()) {
       throw new IllegalArgumentException("an append result holds at least one event");
     }
+  }
+
+  /**
+   * Describes an append that stored new events.
+   *
+   * @param streamId the stream appended to
+   * @param events the recorded events, never empty
+   */
+  public AppendResult(String streamId, List<RecordedEvent> events) {
+    this(streamId, events, false);
   }
 
   /**

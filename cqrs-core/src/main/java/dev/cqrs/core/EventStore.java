@@ -4,6 +4,8 @@ import dev.cqrs.core.spi.EventStoreArguments;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Stores events in streams and in one global order. This is both what applications call and what every backend
@@ -88,6 +90,14 @@ public interface EventStore {
   default List<RecordedEvent> readStream(String streamId) {
     return readStream(streamId, 1);
   }
+
+  /**
+   * Reads the event with an id, wherever it is stored; commands use it to recognise that they were handled before.
+   *
+   * @param eventId the event's id
+   * @return the event, or empty when no event has that id
+   */
+  Optional<RecordedEvent> readEvent(UUID eventId);
 
   /**
    * Reads events after a position in the global order, at most {@code limit} of them.

@@ -102,6 +102,23 @@ public record Metadata(UUID messageId, Instant timestamp, UUID correlationId, UU
   }
 
   /**
+   * Returns metadata for a message caused by the message that carries {@code cause}, like {@link #causedBy(Metadata)},
+   * but with a message id derived from the cause's id and {@code step} instead of a new one: sending the message again
+   * for the same cause (a process manager that handles an event again after a crash) gives it the same id, so the
+   * events it leads to get the same ids and the event store recognises the repeat.
+   *
+   * @param cause the metadata of the message that caused the new one
+   * @param step what distinguishes this message among those the cause leads to, for example {@code "reserve sku-1"}
+   * @return metadata for the new message
+   */
+  public static Metadata causedBy(Metadata cause, String step) {
+    Objects.requireNonNull(cause, "cause must not be null");
+    Objects.requireNonNull(step, "step must not be null");
+    return new Metadata(Ids.derived(cause.messageId, step), Clock.systemUTC().instant(), cause.correlationId,
+        cause.messageId, cause.headers);
+  }
+
+  /**
    * Returns a copy with one header added or replaced.
    *
    * @param name the header name

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -127,6 +128,19 @@ public final class InMemoryEventStore implements EventStore {
     }
     data.wakeUp();
     return result;
+  }
+
+  @Override
+  public Optional<RecordedEvent> readEvent(UUID eventId) {
+    Objects.requireNonNull(eventId, "eventId must not be null");
+    RecordedEvent event;
+    data.lock.lock();
+    try {
+      event = data.byEventId.get(eventId);
+    } finally {
+      data.lock.unlock();
+    }
+    return event == null ? Optional.empty() : Optional.of(checkTypes(List.of(event)).get(0));
   }
 
   @Override

@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * an {@link EventStore} under the same per-entity lock, before the state is replaced. If the append fails, the state
  * stays as it was; once it succeeds, replacing the state cannot fail, so a save stores both or neither.
  *
- * <p>It keeps the state objects themselves, so use immutable states.
+ * <p>A save whose events repeat stored ones (the same event ids: a command message sent again) changes nothing and
+ * returns the earlier result. It keeps the state objects themselves, so use immutable states.
  *
  * @param <S> the state type
  */
@@ -60,6 +61,9 @@ public final class InMemoryStateStoredRepository<S> implements StateStoredReposi
       }
       if (!raised.isEmpty()) {
         appended[0] = events.append(id, ExpectedVersion.any(), raised);
+        if (appended[0].repeated()) {
+          return stored; // the same command saved this change before: keep the state it saved
+        }
       }
       return new StoredState<>(id, actual + 1, state);
     });

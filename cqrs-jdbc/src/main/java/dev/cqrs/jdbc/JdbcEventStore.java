@@ -375,6 +375,18 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   }
 
   @Override
+  public Optional<RecordedEvent> readEvent(UUID eventId) {
+    Objects.requireNonNull(eventId, "eventId must not be null");
+    requireOpen();
+    return Jdbc.withConnection(config.dataSource(), "read of event " + eventId, connection -> {
+      try (PreparedStatement select = connection.prepareStatement(sql.selectByEventIds())) {
+        select.setObject(1, sql.eventIdArray(connection, List.of(eventId)));
+        return mapAll(select).stream().findFirst();
+      }
+    });
+  }
+
+  @Override
   public List<RecordedEvent> readStream(String streamId, long fromVersion) {
     EventStoreArguments.checkReadStream(streamId, fromVersion);
     requireOpen();

@@ -21,7 +21,8 @@ import java.util.Optional;
 /**
  * A {@link StateStoredRepository} in the {@code states} table: each save writes the new state (checking its version)
  * and appends the raised events through a {@link JdbcEventStore} in one database transaction, so read models follow
- * state-stored entities too and nothing is half-written. The save joins the application's transaction when
+ * state-stored entities too and nothing is half-written. A save whose events repeat stored ones (the same event ids: a
+ * command message sent again) changes nothing and returns the earlier result. The save joins the application's transaction when
  * {@link JdbcConfig#transactions()} reports one, and wakes readers only after the commit. States are stored as JSON by a {@link StateSerializer}.
  * Thread-safe.
  *
@@ -85,11 +86,15 @@ public final class JdbcStateStoredRepository<S> implements StateStoredRepository
     List<NewEvent> checked = raised.isEmpty() ? List.of() : EventStoreArguments.checkAppend(id,
         ExpectedVersion.any(), raised);
     return events.write("save of state '" + id + "'", c -> {
+      AppendResult appended = checked.isEmpty() ? null
+          : events.appendWithin(c, id, ExpectedVersion.any(), checked);
+      if (appended != null && appended.repeated()) {
+        return Optional.of(appended); // the same command saved this change before: keep the state it saved
+      }
       if (writeState(c, id, expectedVersion, json) == 0) {
         throw new ConcurrencyConflictException(id, ExpectedVersion.exactly(expectedVersion), version(c, id));
       }
-      return checked.isEmpty() ? Optional.empty()
-          : Optional.of(events.appendWithin(c, id, ExpectedVersion.any(), checked));
+      return Optional.ofNullable(appended);
     });
   }
 

@@ -98,6 +98,54 @@ class JdbcWriteModelTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("databases")
+  void a_command_resent_after_its_acknowledgement_was_lost_is_stored_once(Supplier<JdbcConfig> database) {
+    JdbcConfig base = database.get();
+    dev.cqrs.test.faults.FaultyDataSource faulty = dev.cqrs.test.faults.FaultyDataSource.wrap(base.dataSource());
+    JdbcConfig config = JdbcConfig.builder(faulty).database(base.database()).schema(base.schema())
+        .tablePrefix(base.tablePrefix()).build();
+    try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
+      JdbcStateStoredRepository<Stock> repository =
+          JdbcStateStoredRepository.create(store, JacksonSerializer.create(), Stock.class);
+      String sku = "resent-" + UUID.randomUUID();
+      dev.cqrs.core.Decider<Restock, Long, Restocked> counter = dev.cqrs.core.Decider.of(0L,
+          (command, total) -> List.of(new Restocked(command.sku(), command.quantity())),
+          (total, event) -> total + event.quantity());
+      CommandBus sourced = CommandBus.builder().eventStore(store).build().register(Restock.class,
+          dev.cqrs.core.EventSourcedHandler.builder(counter, Restock::sku).build());
+      CommandBus stateStored = CommandBus.builder().eventStore(store).build().register(Restock.class,
+          StateStoredHandler.<Restock, Stock>builder(repository, command -> "stock-" + command.sku(),
+              (stock, command) -> StateChange.of(new Stock(command.sku(),
+                  stock.map(Stock::onHand).orElse(0L) + command.quantity()),
+                  new Restocked(command.sku(), command.quantity()))).build());
+
+      // the event-sourced append commits, and then the connection drops before the caller hears of it
+      if (config.database() == Database.H2) {
+        faulty.loseAcknowledgementOfNextCommits(1);
+      } else {
+        faulty.dropConnectionOnStatements(sql -> sql.contains("INSERT INTO"), 1, true); // one auto-commit statement
+      }
+      dev.cqrs.core.Metadata message = dev.cqrs.core.Metadata.create();
+      assertThatThrownBy(() -> sourced.send(new Restock(sku, 3), message))
+          .isInstanceOf(dev.cqrs.core.TransientException.class);
+      assertThat(store.readStream(sku)).as("the append did commit").hasSize(1);
+      CommandResult resent = sourced.send(new Restock(sku, 3), message);
+      assertThat(resent.events()).extracting(RecordedEvent::eventId)
+          .containsExactlyElementsOf(store.readStream(sku).stream().map(RecordedEvent::eventId).toList());
+      assertThat(store.readStream(sku)).hasSize(1);
+
+      faulty.loseAcknowledgementOfNextCommits(1);
+      dev.cqrs.core.Metadata stockMessage = dev.cqrs.core.Metadata.create();
+      assertThatThrownBy(() -> stateStored.send(new Restock(sku, 4), stockMessage))
+          .isInstanceOf(dev.cqrs.core.TransientException.class);
+      stateStored.send(new Restock(sku, 4), stockMessage);
+      assertThat(repository.load("stock-" + sku)).contains(new StoredState<>("stock-" + sku, 1, new Stock(sku, 4)));
+      assertThat(store.readStream("stock-" + sku)).hasSize(1);
+      assertThat(faulty.faultsInjected()).isEqualTo(2);
+    }
+  }
+
   /** The aggregate style, with a state Jackson can keep as a snapshot. */
   static final class Shelf extends dev.cqrs.core.AggregateRoot<Restocked> {
     @com.fasterxml.jackson.annotation.JsonProperty

@@ -14,8 +14,10 @@ import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.Snapshot;
 import dev.cqrs.core.SnapshotPolicy;
 import dev.cqrs.core.SnapshotStore;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -79,9 +81,22 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
       throw new NullPointerException("stream id function returned null for command " + command);
     }
     EventStore store = context.eventStore();
+    if (snapshots != null) {
+      // events before the snapshot are not read below, so look the repeat up by its event id
+      Optional<AppendResult> earlier = context.earlierAppend(streamId);
+      if (earlier.isPresent()) {
+        context.include(earlier.get());
+        return;
+      }
+    }
     long started = System.nanoTime();
     for (int attempt = 0; ; attempt++) {
-      Loaded<S> loaded = load(store, streamId);
+      Loaded<S> loaded = load(store, streamId, context.metadata().messageId());
+      if (!loaded.causedByThisCommand().isEmpty()) {
+        // this command message was handled before (a resend after a failure whose outcome was unknown)
+        context.include(new AppendResult(streamId, loaded.causedByThisCommand(), true));
+        return;
+      }
       if (decider.isTerminal(loaded.state())) {
         throw new CommandRejectedException("stream '" + streamId + "' is closed: its state " + loaded.state()
             + " is terminal, so " + command.getClass().getSimpleName() + " is not accepted");
@@ -112,8 +127,12 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
    * @param streamId the stream
    * @return the state and the version it includes
    */
-  @SuppressWarnings("unchecked")
   public Loaded<S> load(EventStore store, String streamId) {
+    return load(store, streamId, null);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Loaded<S> load(EventStore store, String streamId, UUID command) {
     S state = null;
     long version = 0;
     if (snapshots != null) {
@@ -126,11 +145,18 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
     if (state == null) {
       state = decider.initialState();
     }
+    List<RecordedEvent> caused = List.of();
     for (RecordedEvent event : store.readStream(streamId, version + 1)) {
       state = decider.evolve(state, (E) event.payload());
       version = event.version();
+      if (event.metadata().causationId().equals(command)) {
+        if (caused.isEmpty()) {
+          caused = new ArrayList<>(2);
+        }
+        caused.add(event);
+      }
     }
-    return new Loaded<>(state, version);
+    return new Loaded<>(state, version, caused);
   }
 
   private void maybeSnapshot(String streamId, Loaded<S> loaded, List<? extends E> events, long newVersion) {
@@ -156,8 +182,9 @@ public final class EventSourcedCommandHandler<C extends Command, S, E extends Ev
    *
    * @param state the state
    * @param version the version
+   * @param causedByThisCommand the loaded events that the command being handled caused already, if any
    * @param <S> the state type
    */
-  public record Loaded<S>(S state, long version) {
+  public record Loaded<S>(S state, long version, List<RecordedEvent> causedByThisCommand) {
   }
 }

@@ -1,5 +1,9 @@
 package dev.cqrs.core.internal;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -11,6 +15,31 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Ids {
 
   private Ids() {
+  }
+
+  /**
+   * Returns the id derived from a parent id and a name: the same for the same two, so that a message sent again (a
+   * command resent after a failure, a process manager's command sent again after a crash) gets the ids it had. The
+   * first 48 bits are the parent's (the time of a version 7 id, keeping indexes compact); the rest come from a SHA-256
+   * hash of both; it is marked as a version 8 (custom) UUID.
+   *
+   * @param parent the id it derives from
+   * @param name what distinguishes it among the parent's derived ids
+   * @return the derived id
+   */
+  public static UUID derived(UUID parent, String name) {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+    sha.update(ByteBuffer.allocate(16).putLong(parent.getMostSignificantBits())
+        .putLong(parent.getLeastSignificantBits()).array());
+    ByteBuffer hash = ByteBuffer.wrap(sha.digest(name.getBytes(StandardCharsets.UTF_8)));
+    long high = (parent.getMostSignificantBits() & 0xFFFFFFFFFFFF0000L) | 0x8000L | (hash.getLong() & 0x0FFFL);
+    long low = (hash.getLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low);
   }
 
   /**

@@ -16,10 +16,15 @@ import dev.cqrs.core.Message;
 import dev.cqrs.core.Metadata;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.NoHandlerException;
+import dev.cqrs.core.RecordedEvent;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -108,6 +113,8 @@ public final class SimpleCommandBus implements CommandBus {
 
     private final Metadata metadata;
     private List<AppendResult> appends;
+    /** How many appends to each stream were included so far; part of the derived event ids. */
+    private Map<String, Integer> appendsPerStream;
 
     Context(Metadata metadata) {
       this.metadata = metadata;
@@ -132,19 +139,57 @@ public final class SimpleCommandBus implements CommandBus {
       return NewEvent.of(event, Metadata.causedBy(metadata, clock));
     }
 
+    private int ordinal(String streamId) {
+      return appendsPerStream == null ? 0 : appendsPerStream.getOrDefault(streamId, 0);
+    }
+
+    private UUID eventId(String streamId, int ordinal, int index) {
+      return Ids.derived(metadata.messageId(), streamId + '\n' + ordinal + '\n' + index);
+    }
+
     @Override
-    public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<? extends Event> events) {
-      EventStore store = eventStore();
+    public Optional<AppendResult> earlierAppend(String streamId) {
+      Objects.requireNonNull(streamId, "streamId must not be null");
+      if (eventStore == null) {
+        return Optional.empty();
+      }
+      int ordinal = ordinal(streamId);
+      Optional<RecordedEvent> first = eventStore.readEvent(eventId(streamId, ordinal, 0));
+      if (first.isEmpty() || !first.get().streamId().equals(streamId)) {
+        return Optional.empty();
+      }
+      List<RecordedEvent> earlier = new ArrayList<>();
+      for (RecordedEvent event : eventStore.readStream(streamId, first.get().version())) {
+        if (!event.eventId().equals(eventId(streamId, ordinal, earlier.size()))) {
+          break;
+        }
+        earlier.add(event);
+      }
+      return Optional.of(new AppendResult(streamId, earlier, true));
+    }
+
+    @Override
+    public List<NewEvent> newEvents(String streamId, List<? extends Event> events) {
+      Objects.requireNonNull(streamId, "streamId must not be null");
       Objects.requireNonNull(events, "events must not be null");
+      int ordinal = ordinal(streamId);
       List<NewEvent> stamped = new ArrayList<>(events.size());
       for (int i = 0; i < events.size(); i++) {
         Event event = events.get(i);
         if (event == null) {
           throw new NullPointerException("event " + i + " of the append to stream '" + streamId + "' is null");
         }
-        stamped.add(newEvent(event));
+        UUID id = eventId(streamId, ordinal, i);
+        stamped.add(NewEvent.of(event, new Metadata(id, clock.instant(), metadata.correlationId(),
+            metadata.messageId(), metadata.headers())));
       }
-      AppendResult result = store.append(streamId, expectedVersion, stamped);
+      return stamped;
+    }
+
+    @Override
+    public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<? extends Event> events) {
+      EventStore store = eventStore();
+      AppendResult result = store.append(streamId, expectedVersion, newEvents(streamId, events));
       include(result);
       return result;
     }
@@ -154,8 +199,10 @@ public final class SimpleCommandBus implements CommandBus {
       Objects.requireNonNull(append, "append must not be null");
       if (appends == null) {
         appends = new ArrayList<>(1);
+        appendsPerStream = new HashMap<>(2);
       }
       appends.add(append);
+      appendsPerStream.merge(append.streamId(), 1, Integer::sum);
     }
   }
 }

@@ -1,15 +1,14 @@
 package dev.cqrs.core.internal;
 
+import dev.cqrs.core.AppendResult;
 import dev.cqrs.core.Command;
 import dev.cqrs.core.CommandContext;
 import dev.cqrs.core.CommandHandler;
 import dev.cqrs.core.ConcurrencyConflictException;
-import dev.cqrs.core.Event;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.StateChange;
 import dev.cqrs.core.StateStoredRepository;
 import dev.cqrs.core.StoredState;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,15 +47,17 @@ public final class StateStoredCommandHandler<C extends Command, S> implements Co
   @Override
   public void handle(C command, CommandContext context) {
     String id = Objects.requireNonNull(ids.apply(command), () -> "id function returned null for command " + command);
+    Optional<AppendResult> earlier = context.earlierAppend(id);
+    if (earlier.isPresent()) {
+      context.include(earlier.get()); // this command message was handled before: nothing to decide again
+      return;
+    }
     long started = System.nanoTime();
     for (int attempt = 0; ; attempt++) {
       Optional<StoredState<S>> stored = repository.load(id);
       StateChange<S> result = Objects.requireNonNull(change.apply(stored.map(StoredState::state), command),
           () -> "state change function returned null for command " + command);
-      List<NewEvent> events = new ArrayList<>(result.events().size());
-      for (Event event : result.events()) {
-        events.add(context.newEvent(event));
-      }
+      List<NewEvent> events = context.newEvents(id, result.events());
       try {
         repository.save(id, stored.map(StoredState::version).orElse(0L), result.state(), events)
             .ifPresent(context::include);

@@ -49,6 +49,6 @@ public final class RepeatedAppends {
       }
       earlier.add(existing);
     }
-    return Optional.of(new AppendResult(streamId, earlier));
+    return Optional.of(new AppendResult(streamId, earlier, true));
   }
 }

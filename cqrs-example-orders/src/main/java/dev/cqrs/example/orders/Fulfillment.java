@@ -3,9 +3,8 @@ package dev.cqrs.example.orders;
 import dev.cqrs.core.Command;
 import dev.cqrs.core.CommandBus;
 import dev.cqrs.core.CommandRejectedException;
-import dev.cqrs.core.Metadata;
+import dev.cqrs.core.ProcessManager;
 import dev.cqrs.core.Projection;
-import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.example.orders.Messages.Line;
 import dev.cqrs.example.orders.Messages.MarkReadyToShip;
 import dev.cqrs.example.orders.Messages.OrderCancelled;
@@ -24,14 +23,13 @@ import org.slf4j.LoggerFactory;
  * The process manager that links orders and inventory, run by a tracking processor: when an order is confirmed it
  * reserves stock for every line and marks the order ready to ship, or releases what it reserved and rejects the
  * order with the reason; when an order is cancelled it releases its stock; when it ships, the stock leaves. Every
- * command it sends is caused by the event it reacts to, so the whole chain shares the first command's correlation id.
+ * command it sends is caused by the event it reacts to, so the whole chain shares the first command's correlation id,
+ * and has a message id derived from that event, so a command sent again after a crash changes nothing.
  * Thread-safe as long as one processor runs it.
  */
 public final class Fulfillment {
 
   private static final Logger LOG = LoggerFactory.getLogger(Fulfillment.class);
-
-  private final CommandBus commands;
 
   /** The projection that a tracking processor runs. */
   public final Projection projection;
@@ -42,48 +40,46 @@ public final class Fulfillment {
    * @param commands where it sends its commands
    */
   public Fulfillment(CommandBus commands) {
-    this.commands = commands;
-    this.projection = Projection.builder()
+    this.projection = ProcessManager.builder(commands)
         .on(OrderConfirmed.class, this::reserve)
-        .on(OrderCancelled.class, (cancelled, recorded) -> {
+        .on(OrderCancelled.class, (cancelled, send) -> {
           for (Line line : cancelled.reservedLines()) {
-            send(new ReleaseStock(line.sku(), line.quantity(), cancelled.orderId()), recorded);
+            send(new ReleaseStock(line.sku(), line.quantity(), cancelled.orderId()), send);
           }
         })
-        .on(OrderShipped.class, (shipped, recorded) -> {
+        .on(OrderShipped.class, (shipped, send) -> {
           for (Line line : shipped.lines()) {
-            send(new ShipStock(line.sku(), line.quantity(), shipped.orderId()), recorded);
+            send(new ShipStock(line.sku(), line.quantity(), shipped.orderId()), send);
           }
         })
         .build();
   }
 
   // process manager begins
-  private void reserve(OrderConfirmed confirmed, RecordedEvent recorded) {
+  private void reserve(OrderConfirmed confirmed, ProcessManager.Sender send) {
     List<Line> reserved = new ArrayList<>();
     try {
       for (Line line : confirmed.lines()) {
-        commands.send(new ReserveStock(line.sku(), line.quantity(), confirmed.orderId()),
-            Metadata.causedBy(recorded.metadata()));
+        send.command(new ReserveStock(line.sku(), line.quantity(), confirmed.orderId()));
         reserved.add(line);
       }
     } catch (CommandRejectedException notEnough) {
       for (Line line : reserved) {
-        send(new ReleaseStock(line.sku(), line.quantity(), confirmed.orderId()), recorded);
+        send(new ReleaseStock(line.sku(), line.quantity(), confirmed.orderId()), send);
       }
-      send(new RejectOrder(confirmed.orderId(), notEnough.getMessage()), recorded);
+      send(new RejectOrder(confirmed.orderId(), notEnough.getMessage()), send);
       return;
     }
-    send(new MarkReadyToShip(confirmed.orderId()), recorded);
+    send(new MarkReadyToShip(confirmed.orderId()), send);
   }
   // process manager ends
 
   /** Sends a follow-up command; one that no longer applies (a replayed event) is logged and skipped. */
-  private void send(Command command, RecordedEvent cause) {
+  private static void send(Command command, ProcessManager.Sender send) {
     try {
-      commands.send(command, Metadata.causedBy(cause.metadata()));
+      send.command(command);
     } catch (CommandRejectedException stale) {
-      LOG.info("skipping {} for {}: {}", command, cause, stale.getMessage());
+      LOG.info("skipping {} for {}: {}", command, send.cause(), stale.getMessage());
     }
   }
 }

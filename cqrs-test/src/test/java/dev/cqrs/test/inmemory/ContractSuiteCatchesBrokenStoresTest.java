@@ -125,6 +125,11 @@ class ContractSuiteCatchesBrokenStoresTest {
     }
 
     @Override
+    public java.util.Optional<RecordedEvent> readEvent(java.util.UUID eventId) {
+      return delegate.readEvent(eventId);
+    }
+
+    @Override
     public List<RecordedEvent> readAll(Position after, int limit) {
       return delegate.readAll(after, limit);
     }
