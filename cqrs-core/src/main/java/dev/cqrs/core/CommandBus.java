@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * Dispatches each command to the one handler registered for its class.
@@ -27,7 +26,15 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>Implementations are thread-safe: commands may be sent and handlers registered from any thread.
  */
-public interface CommandBus {
+public interface CommandBus extends AutoCloseable {
+
+  /**
+   * Stops the executor the bus made for asynchronous sends, if it made one, letting queued work finish; later
+   * asynchronous sends complete exceptionally. Synchronous sends, which run on the caller's thread, keep working. An
+   * executor given to the builder is not touched.
+   */
+  @Override
+  void close();
 
   /**
    * Registers the handler for a command class, and for its subclasses that have no handler of a more specific type.
@@ -96,7 +103,7 @@ public interface CommandBus {
   final class Builder {
 
     private EventStore eventStore;
-    private Executor executor = ForkJoinPool.commonPool();
+    private Executor executor;
     private Clock clock = Clock.systemUTC();
     private final List<DispatchInterceptor<Command>> dispatchInterceptors = new ArrayList<>();
     private final List<HandlerInterceptor<Command, CommandResult>> handlerInterceptors = new ArrayList<>();
@@ -117,7 +124,9 @@ public interface CommandBus {
     }
 
     /**
-     * Sets the executor that {@link CommandBus#sendAsync} hands commands to; the default is the common fork-join pool.
+     * Sets the executor that {@link CommandBus#sendAsync} hands commands to; by default the bus makes a pool of daemon
+     * threads of its own on first use (sized for handlers that block on a database), which {@link #close()} stops. An
+     * executor given here is the caller's to shut down.
      *
      * @param executor the executor
      * @return this builder

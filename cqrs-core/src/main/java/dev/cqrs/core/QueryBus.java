@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * Routes each query to the one handler registered for its class and returns its typed answer.
@@ -24,7 +23,15 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>Implementations are thread-safe: queries may be asked and handlers registered from any thread.
  */
-public interface QueryBus {
+public interface QueryBus extends AutoCloseable {
+
+  /**
+   * Stops the executor the bus made for asynchronous sends, if it made one, letting queued work finish; later
+   * asynchronous sends complete exceptionally. Synchronous sends, which run on the caller's thread, keep working. An
+   * executor given to the builder is not touched.
+   */
+  @Override
+  void close();
 
   /**
    * Registers the handler for a query class.
@@ -84,7 +91,7 @@ public interface QueryBus {
    */
   final class Builder {
 
-    private Executor executor = ForkJoinPool.commonPool();
+    private Executor executor;
     private Clock clock = Clock.systemUTC();
     private final List<DispatchInterceptor<Query<?>>> dispatchInterceptors = new ArrayList<>();
     private final List<HandlerInterceptor<Query<?>, Object>> handlerInterceptors = new ArrayList<>();
@@ -93,7 +100,9 @@ public interface QueryBus {
     }
 
     /**
-     * Sets the executor that {@link QueryBus#askAsync} hands queries to; the default is the common fork-join pool.
+     * Sets the executor that {@link QueryBus#askAsync} hands queries to; by default the bus makes a pool of daemon
+     * threads of its own on first use (sized for handlers that block on a database), which {@link #close()} stops. An
+     * executor given here is the caller's to shut down.
      *
      * @param executor the executor
      * @return this builder

@@ -101,6 +101,23 @@ class CommandBusTest {
   }
 
   @Test
+  void async_sends_run_on_threads_the_bus_owns_until_it_is_closed() throws Exception {
+    AtomicReference<String> thread = new AtomicReference<>();
+    CommandBus bus = CommandBus.builder().build()
+        .register(Ping.class, (command, context) -> thread.set(Thread.currentThread().getName()));
+
+    bus.sendAsync(new Ping("a")).get(10, TimeUnit.SECONDS);
+    assertThat(thread.get()).startsWith("cqrs-command-").doesNotContain("ForkJoinPool");
+
+    bus.close();
+    CompletableFuture<CommandResult> refused = bus.sendAsync(new Ping("b"));
+    assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(RejectedExecutionException.class).hasMessageContaining("closed");
+    bus.send(new Ping("c")); // synchronous sends run on the caller's thread
+    assertThat(thread.get()).isEqualTo(Thread.currentThread().getName());
+  }
+
+  @Test
   void gives_the_handler_the_metadata_it_was_sent_with() {
     AtomicReference<Metadata> seen = new AtomicReference<>();
     CommandBus bus = CommandBus.builder().build().register(Ping.class, (c, context) -> seen.set(context.metadata()));

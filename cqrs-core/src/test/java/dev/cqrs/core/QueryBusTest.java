@@ -39,6 +39,23 @@ class QueryBusTest {
   }
 
   @Test
+  void async_queries_run_on_threads_the_bus_owns_until_it_is_closed() throws Exception {
+    AtomicReference<String> thread = new AtomicReference<>();
+    QueryBus bus = QueryBus.builder().build().register(CountNames.class, query -> {
+      thread.set(Thread.currentThread().getName());
+      return 1;
+    });
+
+    assertThat(bus.askAsync(new CountNames()).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(thread.get()).startsWith("cqrs-query-");
+
+    bus.close();
+    assertThatThrownBy(() -> bus.askAsync(new CountNames()).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).hasMessageContaining("closed");
+    assertThat(bus.ask(new CountNames())).isEqualTo(1);
+  }
+
+  @Test
   void answers_with_the_type_the_query_names() {
     QueryBus bus = bus();
     Optional<String> name = bus.ask(new FindName("1"));

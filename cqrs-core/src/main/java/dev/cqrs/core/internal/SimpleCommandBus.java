@@ -42,7 +42,7 @@ public final class SimpleCommandBus implements CommandBus {
    * Creates the bus; called by {@link CommandBus.Builder#build()}.
    *
    * @param eventStore the store for context appends, or null
-   * @param executor the executor for asynchronous sends
+   * @param executor the executor for asynchronous sends, or null for one of the bus's own
    * @param clock the clock for new metadata
    * @param dispatchInterceptors dispatch interceptors, in order
    * @param handlerInterceptors handler interceptors, outermost first
@@ -51,10 +51,17 @@ public final class SimpleCommandBus implements CommandBus {
                           List<DispatchInterceptor<Command>> dispatchInterceptors,
                           List<HandlerInterceptor<Command, CommandResult>> handlerInterceptors) {
     this.eventStore = eventStore;
-    this.executor = Objects.requireNonNull(executor, "executor");
+    this.executor = executor != null ? executor : new OwnedExecutor("cqrs-command");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.dispatchInterceptors = List.copyOf(dispatchInterceptors);
     this.handling = Dispatch.compose(List.copyOf(handlerInterceptors), this::invokeHandler);
+  }
+
+  @Override
+  public void close() {
+    if (executor instanceof OwnedExecutor owned) {
+      owned.close();
+    }
   }
 
   @Override

@@ -28,17 +28,24 @@ public final class SimpleQueryBus implements QueryBus {
   /**
    * Creates the bus; called by {@link QueryBus.Builder#build()}.
    *
-   * @param executor the executor for asynchronous queries
+   * @param executor the executor for asynchronous queries, or null for one of the bus's own
    * @param clock the clock for new metadata
    * @param dispatchInterceptors dispatch interceptors, in order
    * @param handlerInterceptors handler interceptors, outermost first
    */
   public SimpleQueryBus(Executor executor, Clock clock, List<DispatchInterceptor<Query<?>>> dispatchInterceptors,
                         List<HandlerInterceptor<Query<?>, Object>> handlerInterceptors) {
-    this.executor = Objects.requireNonNull(executor, "executor");
+    this.executor = executor != null ? executor : new OwnedExecutor("cqrs-query");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.dispatchInterceptors = List.copyOf(dispatchInterceptors);
     this.handling = Dispatch.compose(List.copyOf(handlerInterceptors), this::invokeHandler);
+  }
+
+  @Override
+  public void close() {
+    if (executor instanceof OwnedExecutor owned) {
+      owned.close();
+    }
   }
 
   @Override

@@ -269,6 +269,8 @@ public final class OrdersApp implements AutoCloseable {
   @Override
   public void close() {
     processors.forEach(TrackingProcessor::stop);
+    commands.close();
+    queries.close();
     if (store instanceof AutoCloseable closeable) {
       try {
         closeable.close();

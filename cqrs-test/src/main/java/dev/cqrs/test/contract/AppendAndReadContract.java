@@ -49,6 +49,17 @@ public abstract class AppendAndReadContract extends EventStoreContractSupport {
   }
 
   @Test
+  void reads_an_event_by_its_id() {
+    String stream = uniqueStream("by-id");
+    AppendResult result = store.append(stream, ExpectedVersion.noStream(), happened("t", 1, 3));
+
+    for (RecordedEvent event : result.events()) {
+      assertThat(store.readEvent(event.eventId())).contains(event);
+    }
+    assertThat(store.readEvent(java.util.UUID.randomUUID())).isEmpty();
+  }
+
+  @Test
   void append_result_matches_what_is_read_back() {
     String stream = uniqueStream("result");
     AppendResult result = store.append(stream, ExpectedVersion.noStream(), happened("t", 1, 3));
