@@ -1,11 +1,15 @@
 package dev.cqrs.jackson;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -21,8 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Serializes events and snapshot states as JSON with Jackson. Records, {@code java.time} and {@code Optional} work out
  * of the box. Payloads become instances of the registered class they are read as, never of a class named in the data:
- * default typing is off, and a property the class does not have (such as {@code "@class"}) fails the read, so that a
- * changed shape is caught and handled by an upcaster instead of being silently dropped.
+ * default typing is off, and a type hint (a property named {@code "@class"}, {@code "@type"} or any {@code "@..."})
+ * fails the read. Other properties the class does not have are skipped by default, so that instances still running
+ * the previous version read events with newly added fields during a rolling deployment; {@link #strict()} fails on
+ * them instead, so that a changed shape is caught and handled by an upcaster.
  *
  * <pre>{@code
  * EventCodec codec = EventCodec.of(types, JacksonSerializer.create(), UpcasterChain.of(upcasters));
@@ -42,12 +48,24 @@ public final class JacksonSerializer implements EventSerializer, StateSerializer
 
   /**
    * Returns a serializer with the default mapper: {@code java.time} as ISO-8601 text, {@code Optional} support, strict
-   * about unknown properties and about nulls for primitives, no default typing.
+   * about nulls for primitives, no default typing, and tolerant of properties the class does not have (so that an
+   * older instance reads events that a newer one wrote with an added field, as in a rolling deployment), except type
+   * hints (a property whose name starts with {@code @}, such as {@code "@class"}), which fail the read.
    *
    * @return the serializer
    */
   public static JacksonSerializer create() {
     return new JacksonSerializer(defaultMapper());
+  }
+
+  /**
+   * Returns a serializer like {@link #create()} that also fails on every property the class does not have, so that a
+   * payload of a changed shape is caught by a failing read rather than read without the new property.
+   *
+   * @return the serializer
+   */
+  public static JacksonSerializer strict() {
+    return new JacksonSerializer(builder().build().deactivateDefaultTyping());
   }
 
   /**
@@ -66,15 +84,31 @@ public final class JacksonSerializer implements EventSerializer, StateSerializer
    * @return a new mapper
    */
   public static ObjectMapper defaultMapper() {
+    return builder().addHandler(new SkipUnknownButTypeHints()).build().deactivateDefaultTyping();
+  }
+
+  private static JsonMapper.Builder builder() {
     return JsonMapper.builder()
         .addModule(new JavaTimeModule())
         .addModule(new Jdk8Module())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-        .build()
-        .deactivateDefaultTyping();
+        .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
+  }
+
+  /** Skips the value of a property the class does not have, unless its name marks a type hint ({@code @...}). */
+  private static final class SkipUnknownButTypeHints extends DeserializationProblemHandler {
+    @Override
+    public boolean handleUnknownProperty(DeserializationContext context, JsonParser parser,
+                                         JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName)
+        throws IOException {
+      if (propertyName.startsWith("@")) {
+        return false; // fails the read: type hints are never followed nor silently dropped
+      }
+      parser.skipChildren();
+      return true;
+    }
   }
 
   @Override

@@ -98,6 +98,20 @@ class JacksonSerializerTest {
   }
 
   @Test
+  void an_older_reader_reads_an_event_with_a_newly_added_property_unless_strict() {
+    String newer = "{\"text\":\"x\",\"addedLater\":{\"nested\":[1,2]},\"alsoNew\":5}";
+    assertThat(codec.decode(SerializedEvent.ofText(EventType.of("Simple", 1), newer), "x").event())
+        .isEqualTo(new Simple("x"));
+    JacksonSerializer strict = JacksonSerializer.strict();
+    assertThatThrownBy(() -> strict.deserialize(newer.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        Simple.class)).hasMessageContaining("addedLater");
+    for (JacksonSerializer each : List.of(serializer, strict)) {
+      assertThatThrownBy(() -> each.deserialize("{\"@type\":\"x\",\"text\":\"y\"}"
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8), Simple.class)).hasMessageContaining("@type");
+    }
+  }
+
+  @Test
   void a_missing_primitive_is_an_error_not_a_silent_zero() {
     String missingTotal = "{\"orderId\":\"42\",\"customer\":\"a\",\"first\":\"A\",\"last\":\"B\","
         + "\"at\":\"2026-11-26T10:15:30Z\",\"day\":\"2026-11-26\",\"lines\":[],\"note\":null,\"total\":null}";
