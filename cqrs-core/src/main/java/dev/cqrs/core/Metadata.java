@@ -1,6 +1,7 @@
 package dev.cqrs.core;
 
 import dev.cqrs.core.internal.Ids;
+import dev.cqrs.core.internal.Text;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collections;
@@ -166,6 +167,14 @@ public record Metadata(UUID messageId, Instant timestamp, UUID correlationId, UU
       if (value.length() > MAX_HEADER_VALUE_LENGTH) {
         throw new IllegalArgumentException("value of header '" + name + "' must be at most "
             + MAX_HEADER_VALUE_LENGTH + " characters, but was " + value.length() + " characters");
+      }
+      int inName = Text.unpairedSurrogateAt(name);
+      int inValue = Text.unpairedSurrogateAt(value);
+      if (inName >= 0 || inValue >= 0) {
+        throw new IllegalArgumentException("header '" + Text.printable(name) + "' must not hold an unpaired surrogate"
+            + " (half of a UTF-16 character, which databases store as '?'), but its " + (inName >= 0
+            ? "name has one at index " + inName : "value has one at index " + inValue + ": '" + Text.printable(value)
+            + "'"));
       }
       copy.put(name, value);
     }

@@ -19,6 +19,17 @@ class MetadataTest {
   private final Clock clock = Clock.fixed(Instant.parse("2026-11-26T10:15:30Z"), ZoneOffset.UTC);
 
   @Test
+  void rejects_headers_with_an_unpaired_surrogate_in_name_or_value() {
+    Metadata metadata = Metadata.create();
+    assertThatThrownBy(() -> metadata.withHeader("k", "v\uD800"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unpaired surrogate")
+        .hasMessageContaining("value has one at index 1").hasMessageContaining("v\\uD800");
+    assertThatThrownBy(() -> metadata.withHeader("k\uDC00", "v"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name has one at index 1");
+    assertThat(metadata.withHeader("k", "\uD83D\uDE00").header("k")).contains("\uD83D\uDE00");
+  }
+
+  @Test
   void a_new_chain_is_its_own_correlation_and_cause() {
     Metadata metadata = Metadata.create(clock);
     assertThat(metadata.correlationId()).isEqualTo(metadata.messageId());

@@ -4,7 +4,9 @@ import dev.cqrs.core.CqrsException;
 import dev.cqrs.jdbc.spi.JdbcTransactions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -24,6 +26,21 @@ public final class JdbcConfig {
 
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,39}");
   private static final Pattern PREFIX = Pattern.compile("([A-Za-z_][A-Za-z0-9_]{0,19})?");
+  /** Words that PostgreSQL or H2 reserve: as a schema name they would fail later with a syntax error. */
+  private static final Set<String> RESERVED = Set.of(
+      "ALL", "ANALYSE", "ANALYZE", "AND", "ANY", "ARRAY", "AS", "ASC", "ASYMMETRIC", "AUTHORIZATION", "BETWEEN",
+      "BINARY", "BOTH", "CASE", "CAST", "CHECK", "COLLATE", "COLLATION", "COLUMN", "CONCURRENTLY", "CONSTRAINT",
+      "CREATE", "CROSS", "CURRENT_CATALOG", "CURRENT_DATE", "CURRENT_PATH", "CURRENT_ROLE", "CURRENT_SCHEMA",
+      "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER", "DAY", "DEFAULT", "DEFERRABLE", "DESC", "DISTINCT", "DO",
+      "ELSE", "END", "EXCEPT", "EXISTS", "FALSE", "FETCH", "FOR", "FOREIGN", "FREEZE", "FROM", "FULL", "GRANT",
+      "GROUP", "GROUPS", "HAVING", "HOUR", "IF", "ILIKE", "IN", "INITIALLY", "INNER", "INTERSECT", "INTERVAL",
+      "INTO", "IS", "ISNULL", "JOIN", "KEY", "LATERAL", "LEADING", "LEFT", "LIKE", "LIMIT", "LOCALTIME",
+      "LOCALTIMESTAMP", "MINUS", "MINUTE", "MONTH", "NATURAL", "NOT", "NOTNULL", "NULL", "OFFSET", "ON", "ONLY",
+      "OR", "ORDER", "OUTER", "OVER", "OVERLAPS", "PARTITION", "PLACING", "PRIMARY", "QUALIFY", "RANGE",
+      "REFERENCES", "REGEXP", "RETURNING", "RIGHT", "ROW", "ROWNUM", "ROWS", "SECOND", "SELECT", "SESSION_USER",
+      "SET", "SIMILAR", "SOME", "SYMMETRIC", "SYSTEM_USER", "TABLE", "TABLESAMPLE", "THEN", "TO", "TOP", "TRAILING",
+      "TRUE", "UESCAPE", "UNION", "UNIQUE", "UNKNOWN", "USER", "USING", "VALUE", "VALUES", "VARIADIC", "VERBOSE",
+      "WHEN", "WHERE", "WINDOW", "WITH", "YEAR", "_ROWID_");
 
   private final DataSource dataSource;
   private final Database database;
@@ -137,15 +154,20 @@ public final class JdbcConfig {
     /**
      * Sets the schema; the default is {@code public} on PostgreSQL and {@code PUBLIC} on H2.
      *
-     * @param schema a plain identifier: a letter or {@code _}, then letters, digits or {@code _}, at most 40
+     * @param schema a plain identifier: a letter or {@code _}, then letters, digits or {@code _}, at most 40, and not
+     *     a word PostgreSQL or H2 reserve (such as {@code order}, {@code user} or {@code select})
      * @return this builder
-     * @throws IllegalArgumentException if it is not a plain identifier
+     * @throws IllegalArgumentException if it is not a plain identifier, or a reserved word
      */
     public Builder schema(String schema) {
       Objects.requireNonNull(schema, "schema must not be null");
       if (!IDENTIFIER.matcher(schema).matches()) {
         throw new IllegalArgumentException("schema must be a plain SQL identifier (a letter or '_', then letters,"
             + " digits or '_', at most 40 characters), but was '" + schema + "'");
+      }
+      if (RESERVED.contains(schema.toUpperCase(Locale.ROOT))) {
+        throw new IllegalArgumentException("schema must not be a word that PostgreSQL or H2 reserve, but was '"
+            + schema + "'; choose another name, for example '" + schema + "_events'");
       }
       this.schema = schema;
       return this;

@@ -45,6 +45,13 @@ class JdbcConfigAndNotificationsTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("tablePrefix must be empty or a plain SQL identifier");
     }
+    for (String reserved : new String[] {"select", "order", "user", "USER", "Table", "group"}) {
+      assertThatThrownBy(() -> builder.schema(reserved))
+          .as("schema '%s'", reserved)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("reserve").hasMessageContaining(reserved);
+    }
+    assertThat(builder.schema("orders").tablePrefix("").build().table("events")).isEqualTo("orders.events");
     assertThat(builder.schema("app_1").tablePrefix("").build().table("events")).isEqualTo("app_1.events");
   }
 

@@ -4,6 +4,7 @@ import dev.cqrs.core.EventStore;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
+import dev.cqrs.core.internal.Text;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -41,8 +42,14 @@ public final class EventStoreArguments {
     for (int i = 0; i < streamId.length(); i++) {
       if (Character.isISOControl(streamId.charAt(i))) {
         throw new IllegalArgumentException("streamId must not hold control characters, but has one at index " + i
-            + " in '" + streamId.replaceAll("\\p{Cntrl}", "?") + "'");
+            + " in '" + Text.printable(streamId) + "'");
       }
+    }
+    int surrogate = Text.unpairedSurrogateAt(streamId);
+    if (surrogate >= 0) {
+      throw new IllegalArgumentException("streamId must not hold an unpaired surrogate (half of a UTF-16 character,"
+          + " which databases store as '?'), but has one at index " + surrogate + " in '" + Text.printable(streamId)
+          + "'");
     }
     return streamId;
   }

@@ -85,6 +85,27 @@ public abstract class BadInputContract extends EventStoreContractSupport {
   }
 
   @Test
+  void rejects_a_stream_id_with_an_unpaired_surrogate_which_no_database_stores_as_it_is() {
+    assertRejected(() -> store.append("order-\uD800", ExpectedVersion.any(), happened("t", 1, 1)),
+        IllegalArgumentException.class, "unpaired surrogate");
+    assertRejected(() -> store.append("order-\uDC00x", ExpectedVersion.any(), happened("t", 1, 1)),
+        IllegalArgumentException.class, "index 6");
+  }
+
+  @Test
+  void stores_a_stream_id_and_a_header_with_characters_outside_the_basic_plane() {
+    expectWrites = true;
+    String emoji = "order-\uD83D\uDE00-" + UUID.randomUUID();
+    NewEvent event = NewEvent.of(new Happened("t", 1), Metadata.create().withHeader("mood",
+        "\uD83D\uDE00"));
+    store.append(emoji, ExpectedVersion.noStream(), List.of(event));
+    assertThat(store.readStream(emoji)).singleElement().satisfies(e -> {
+      assertThat(e.streamId()).isEqualTo(emoji);
+      assertThat(e.metadata().header("mood")).contains("\uD83D\uDE00");
+    });
+  }
+
+  @Test
   void stores_sql_and_unicode_in_stream_ids_as_plain_text() {
     expectWrites = true;
     String sql = "x'); DROP TABLE events; --" + UUID.randomUUID();
