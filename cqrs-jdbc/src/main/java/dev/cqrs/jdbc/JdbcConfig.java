@@ -3,6 +3,8 @@ package dev.cqrs.jdbc;
 import dev.cqrs.core.CqrsException;
 import dev.cqrs.jdbc.spi.JdbcTransactions;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Objects;
@@ -204,22 +206,45 @@ public final class JdbcConfig {
     }
 
     /**
-     * Builds the configuration, asking the data source for the database kind if it was not set.
+     * Builds the configuration, asking the data source for the database kind if it was not set. On H2 it checks
+     * that commits are durable: a file database must run with {@code WRITE_DELAY=0}.
      *
      * @return the configuration
-     * @throws CqrsException if the database cannot be reached to detect its kind
+     * @throws CqrsException if the database cannot be reached, or is an H2 database that acknowledges commits before
+     *     it writes them
      */
     public JdbcConfig build() {
       Database kind = database;
-      if (kind == null) {
-        try (Connection connection = dataSource.getConnection()) {
+      try (Connection connection = dataSource.getConnection()) {
+        if (kind == null) {
           kind = Database.fromProductName(connection.getMetaData().getDatabaseProductName());
-        } catch (SQLException e) {
-          throw new CqrsException("cannot detect the database kind from the data source: " + e.getMessage(), e);
         }
+        if (kind == Database.H2) {
+          requireDurableH2(connection);
+        }
+      } catch (SQLException e) {
+        throw new CqrsException("cannot " + (kind == null ? "detect the database kind" : "check the " + kind
+            + " settings") + " from the data source: " + e.getMessage(), e);
       }
       String schemaName = schema != null ? schema : kind == Database.H2 ? "PUBLIC" : "public";
       return new JdbcConfig(dataSource, kind, schemaName, tablePrefix, transactions);
+    }
+
+    /**
+     * H2 acknowledges a commit before it writes it when WRITE_DELAY is above 0 (500 ms by default for file
+     * databases): a process killed within that time loses commits the callers were told had succeeded.
+     */
+    private static void requireDurableH2(Connection connection) throws SQLException {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'");
+           ResultSet row = select.executeQuery()) {
+        if (row.next() && Integer.parseInt(row.getString(1).trim()) > 0) {
+          throw new CqrsException("the H2 database " + connection.getMetaData().getURL() + " has WRITE_DELAY="
+              + row.getString(1).trim() + ": it acknowledges commits up to that many milliseconds before it writes"
+              + " them, so a process that dies meanwhile loses appends its callers were told had succeeded; add"
+              + " ;WRITE_DELAY=0 to the JDBC URL");
+        }
+      }
     }
   }
 }

@@ -56,6 +56,52 @@ class JdbcConfigAndNotificationsTest {
   }
 
   @Test
+  void refuses_an_h2_file_database_that_acknowledges_commits_before_writing_them(@org.junit.jupiter.api.io.TempDir
+                                                                                java.nio.file.Path dir) {
+    JdbcDataSource delayed = new JdbcDataSource();
+    delayed.setURL("jdbc:h2:file:" + dir.resolve("delayed"));
+    assertThatThrownBy(() -> JdbcConfig.builder(delayed).build())
+        .isInstanceOf(dev.cqrs.core.CqrsException.class)
+        .hasMessageContaining("WRITE_DELAY=500").hasMessageContaining(";WRITE_DELAY=0");
+    JdbcDataSource durable = new JdbcDataSource();
+    durable.setURL("jdbc:h2:file:" + dir.resolve("durable") + ";WRITE_DELAY=0");
+    assertThat(JdbcConfig.builder(durable).build().database()).isEqualTo(Database.H2);
+    assertThat(JdbcConfig.builder(h2DataSource()).build().database()).as("in memory, nothing to lose on disk")
+        .isEqualTo(Database.H2);
+  }
+
+  @Test
+  void an_h2_append_waits_for_the_counter_lock_longer_than_h2s_default_lock_timeout() throws Exception {
+    JdbcDataSource dataSource = new JdbcDataSource();
+    dataSource.setURL("jdbc:h2:mem:lock-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"); // H2's default: 1 s
+    PlainTransactions transactions = PlainTransactions.create(dataSource);
+    JdbcConfig config = JdbcConfig.builder(dataSource).transactions(transactions).build();
+    JdbcSchema.create(config);
+    try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
+      java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+      Thread holder = new Thread(() -> {
+        try {
+          transactions.inTransaction(connection -> {
+            store.append("held-" + UUID.randomUUID(), ExpectedVersion.noStream(), new Pinged("a"));
+            holding.countDown();
+            Thread.sleep(3_000); // a slow transaction holds the counter lock past H2's default timeout (2 s)
+            return null;
+          });
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      holder.start();
+      assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+      String waiting = "waiting-" + UUID.randomUUID();
+      store.append(waiting, ExpectedVersion.noStream(), new Pinged("b"));
+      holder.join();
+      assertThat(store.readStream(waiting)).hasSize(1);
+      assertThat(store.readAll(dev.cqrs.core.Position.START, 10)).hasSize(2);
+    }
+  }
+
+  @Test
   void detects_the_database_and_rejects_unsupported_ones() {
     assertThat(JdbcConfig.builder(h2DataSource()).build().database()).isEqualTo(Database.H2);
     assertThat(TestDatabases.postgres().database()).isEqualTo(Database.POSTGRESQL);

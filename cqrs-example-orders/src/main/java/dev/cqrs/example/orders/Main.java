@@ -177,7 +177,7 @@ public final class Main {
         dataSource = postgres;
       } else {
         JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:file:" + data.toAbsolutePath().resolve("orders") + ";LOCK_TIMEOUT=10000");
+        h2.setURL("jdbc:h2:file:" + data.toAbsolutePath().resolve("orders") + ";WRITE_DELAY=0");
         dataSource = h2;
       }
       return OrdersApp.onDatabase(dataSource);

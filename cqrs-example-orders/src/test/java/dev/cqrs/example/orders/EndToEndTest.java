@@ -107,7 +107,7 @@ class EndToEndTest {
 
   private static JdbcDataSource h2(Path data) {
     JdbcDataSource dataSource = new JdbcDataSource();
-    dataSource.setURL("jdbc:h2:file:" + data.toAbsolutePath().resolve("orders"));
+    dataSource.setURL("jdbc:h2:file:" + data.toAbsolutePath().resolve("orders") + ";WRITE_DELAY=0");
     return dataSource;
   }
 

@@ -14,11 +14,17 @@ import java.util.UUID;
 /**
  * H2: each append first takes the counter row's lock and holds it until it commits, so positions are assigned and
  * committed in the same order and a reader can never see position n + 1 before n. Commit parts of positions are 0.
+ * An append waits up to a minute for that lock, trying again after each of H2's (short) lock timeouts.
  */
 final class H2EventSql implements EventSql {
 
   private static final String SELECT = "SELECT 0 AS commit_id, position AS sequence_id, stream_id, version, event_id,"
       + " type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at, headers FROM ";
+
+  /** H2's error code for a lock timeout. */
+  private static final int LOCK_TIMEOUT = 50200;
+  /** How long an append waits for the counter row's lock in all. */
+  private static final long COUNTER_LOCK_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 
   private final String events;
   private final String streams;
@@ -40,11 +46,7 @@ final class H2EventSql implements EventSql {
                              List<EventRows.Row> rows) throws SQLException {
     int n = rows.size();
     long last;
-    try (PreparedStatement lock = connection.prepareStatement(
-        "UPDATE " + counter + " SET last_position = last_position + ? WHERE id = 1")) {
-      lock.setLong(1, n);
-      lock.executeUpdate();
-    }
+    lockCounter(connection, n);
     try (PreparedStatement read = connection.prepareStatement(
         "SELECT last_position FROM " + counter + " WHERE id = 1");
          ResultSet result = read.executeQuery()) {
@@ -85,6 +87,28 @@ final class H2EventSql implements EventSql {
       insert.executeBatch();
     }
     return placed;
+  }
+
+  /**
+   * Takes the counter row's lock, waiting up to {@link #COUNTER_LOCK_WAIT_NANOS} however short H2's lock timeout is
+   * (2 s by default): a lock timeout fails only the statement in H2, so it is tried again in the same transaction.
+   */
+  private void lockCounter(Connection connection, int n) throws SQLException {
+    long deadline = System.nanoTime() + COUNTER_LOCK_WAIT_NANOS;
+    try (PreparedStatement lock = connection.prepareStatement(
+        "UPDATE " + counter + " SET last_position = last_position + ? WHERE id = 1")) {
+      lock.setLong(1, n);
+      while (true) {
+        try {
+          lock.executeUpdate();
+          return;
+        } catch (SQLException e) {
+          if (e.getErrorCode() != LOCK_TIMEOUT || System.nanoTime() - deadline > 0) {
+            throw e;
+          }
+        }
+      }
+    }
   }
 
   @Override
