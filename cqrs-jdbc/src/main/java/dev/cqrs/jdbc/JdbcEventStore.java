@@ -580,7 +580,11 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
 
     /**
      * Adds an inline projection: it runs in every append's transaction, so its read model commits with the events
-     * and is never stale; if it fails, the append fails and nothing of either is stored. It gets the append's events
+     * and is never stale; if it fails, the append fails and nothing of either is stored. Its read model must live in
+     * the database, written through the connection it gets: other instances of the application append to the same
+     * database, and a read model kept in this JVM's memory would never see their appends. Keep in-memory read models
+     * with a {@link dev.cqrs.core.TrackingProcessor}, which reads every instance's appends, and wait for a command's
+     * position ({@link dev.cqrs.core.TrackingProcessor#awaitProcessed}) to read your own writes. It gets the append's events
      * that it handles with one {@link JdbcProjection#applyBatch} call.
      *
      * @param projection the projection

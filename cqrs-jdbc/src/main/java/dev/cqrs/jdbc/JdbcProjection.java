@@ -27,7 +27,9 @@ import java.util.List;
  * };
  * }</pre>
  *
- * <p>Implementations must not commit, roll back or close the connection. The library calls a projection from one
+ * <p>Write the read model through the connection, into the database: an inline projection that kept its read model in
+ * memory would see only the appends of its own instance of the application, never those of the others. Implementations
+ * must not commit, roll back or close the connection. The library calls a projection from one
  * thread at a time per transaction; implementations holding no state of their own are thread-safe.
  */
 public interface JdbcProjection {

@@ -13,7 +13,6 @@ import dev.cqrs.core.Position;
 import dev.cqrs.core.Projection;
 import dev.cqrs.core.Query;
 import dev.cqrs.core.QueryBus;
-import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.StateStoredHandler;
 import dev.cqrs.core.StateStoredRepository;
 import dev.cqrs.core.TrackingProcessor;
@@ -40,10 +39,8 @@ import dev.cqrs.jackson.JacksonSerializer;
 import dev.cqrs.jdbc.JdbcConfig;
 import dev.cqrs.jdbc.JdbcEventStore;
 import dev.cqrs.jdbc.JdbcProcessors;
-import dev.cqrs.jdbc.JdbcProjection;
 import dev.cqrs.jdbc.JdbcSchema;
 import dev.cqrs.jdbc.JdbcStateStoredRepository;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +50,8 @@ import javax.sql.DataSource;
 
 /**
  * The whole application wired in plain Java: one event store, a command bus with the order decider and the
- * state-stored inventory, a query bus over four read models (order details inline, the others tracked), and the
+ * state-stored inventory, a query bus over four read models (order details inline in memory, tracked on a database, the
+ * others tracked), and the
  * fulfillment process manager. Thread-safe; close it to stop its processors.
  */
 public final class OrdersApp implements AutoCloseable {
@@ -93,6 +91,10 @@ public final class OrdersApp implements AutoCloseable {
     sales.register(queries);
     stockLevels.register(queries);
 
+    if (jdbc != null) {
+      // other instances append to the database too: the details follow the store, not only this instance's appends
+      processors.add(tracked("order-details", orderDetails.projection));
+    }
     processors.add(tracked("customer-history", history.projection));
     salesProcessor = tracked("sales-report", sales.projection);
     processors.add(salesProcessor);
@@ -134,41 +136,9 @@ public final class OrdersApp implements AutoCloseable {
     JdbcSchema.create(config);
     ReadModels.OrderDetails details = new ReadModels.OrderDetails();
     EventCodec codec = EventCodec.of(Messages.TYPES, JacksonSerializer.create(), UpcasterChain.empty());
-    JdbcEventStore store = JdbcEventStore.builder(config, codec)
-        .inlineProjection(inMemory(details.projection))
-        .build();
-    catchUp(store, details.projection);
+    JdbcEventStore store = JdbcEventStore.create(config, codec);
     return new OrdersApp(store, details,
         JdbcStateStoredRepository.create(store, JacksonSerializer.create(), Stock.class), null, config);
-  }
-
-  /** An in-memory projection run inline in the append's transaction; it does not use the connection. */
-  private static JdbcProjection inMemory(Projection projection) {
-    return new JdbcProjection() {
-      @Override
-      public boolean handles(Class<? extends Event> eventType) {
-        return projection.handles(eventType);
-      }
-
-      @Override
-      public void apply(RecordedEvent event, Connection connection) {
-        projection.apply(event);
-      }
-    };
-  }
-
-  /** Brings an in-memory read model up to date with the stored events before the application serves. */
-  private static void catchUp(EventStore store, Projection projection) {
-    Position after = Position.START;
-    List<RecordedEvent> page;
-    while (!(page = store.readAll(after, 1000)).isEmpty()) {
-      for (RecordedEvent event : page) {
-        if (projection.handles(event.payload().getClass())) {
-          projection.apply(event);
-        }
-      }
-      after = page.get(page.size() - 1).position();
-    }
   }
 
   private TrackingProcessor tracked(String name, Projection projection) {
