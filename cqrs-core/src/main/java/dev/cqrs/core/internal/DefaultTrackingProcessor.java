@@ -144,6 +144,11 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   @Override
   public synchronized boolean stop(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout must not be null");
+    return stop(timeout, true);
+  }
+
+  /** Stops the worker; a reset keeps the lease, so that no other instance starts from the old checkpoint meanwhile. */
+  private boolean stop(Duration timeout, boolean releaseLease) {
     Thread current = worker;
     if (current == null) {
       return true;
@@ -163,10 +168,12 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     }
     worker = null;
     wakeUp.close();
-    try {
-      coordinator.release();
-    } catch (RuntimeException e) {
-      LOG.warn("processor '{}' could not release its lease; it expires on its own", name, e);
+    if (releaseLease) {
+      try {
+        coordinator.release();
+      } catch (RuntimeException e) {
+        LOG.warn("processor '{}' could not release its lease; it expires on its own", name, e);
+      }
     }
     State now = state;
     if (now.status() == ProcessorStatus.RUNNING || now.status() == ProcessorStatus.STANDBY) {
@@ -206,7 +213,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   @Override
   public synchronized void reset() {
     boolean wasRunning = running;
-    stop();
+    stop(DEFAULT_STOP_TIMEOUT, false);
     applyLock.lock();
     try {
       coordinator.reset(() -> {
