@@ -14,6 +14,7 @@ import dev.cqrs.core.spi.EventStoreArguments;
 import dev.cqrs.core.spi.RepeatedAppends;
 import dev.cqrs.jdbc.internal.EventRows;
 import dev.cqrs.jdbc.internal.EventSql;
+import dev.cqrs.jdbc.internal.FenceWatch;
 import dev.cqrs.jdbc.internal.Jdbc;
 import dev.cqrs.jdbc.internal.PostgresNotifications;
 import dev.cqrs.jdbc.internal.PostgresNotifier;
@@ -24,6 +25,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,23 +76,39 @@ import org.slf4j.LoggerFactory;
 public final class JdbcEventStore implements EventStore, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcEventStore.class);
+  /** The least time between two looks at the read fence when readers have caught up. */
+  private static final Duration FENCE_LOOK_INTERVAL = Duration.ofSeconds(5);
+  private static final String FENCE = "SELECT pid, holder, state, age_ms, xid::text::bigint FROM ("
+      + " SELECT pid, coalesce(application_name, '') AS holder, coalesce(state, '') AS state,"
+      + " (extract(epoch FROM now() - xact_start) * 1000)::bigint AS age_ms, backend_xid AS xid"
+      + " FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
+      + " UNION ALL SELECT 0, gid, 'prepared', (extract(epoch FROM now() - prepared) * 1000)::bigint, transaction"
+      + " FROM pg_prepared_xacts) f ORDER BY age(xid) DESC LIMIT 1";
 
   private final JdbcConfig config;
   private final EventCodec codec;
   private final EventSql sql;
   private final List<JdbcProjection> inline;
   private final ThreadFactory threads;
+  private final FenceWatch fenceWatch;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private PostgresNotifications notifications;
   private PostgresNotifier notifier;
   private volatile boolean closed;
 
-  private JdbcEventStore(JdbcConfig config, EventCodec codec, List<JdbcProjection> inline, ThreadFactory threads) {
+  private JdbcEventStore(JdbcConfig config, EventCodec codec, List<JdbcProjection> inline, ThreadFactory threads,
+                         Duration fenceWarning) {
     this.config = config;
     this.codec = codec;
     this.sql = EventSql.of(config);
     this.inline = inline;
     this.threads = threads;
+    this.fenceWatch = config.database() == Database.POSTGRESQL
+        ? new FenceWatch(this::readFence, fenceWarning, FENCE_LOOK_INTERVAL, fence -> LOG.warn(
+            "readers of {} are held back by {}: events appended since it began are delivered only after it ends;"
+            + " end it, or find why it stays open (idle in transaction, a long report, a forgotten prepared"
+            + " transaction)", config, fence))
+        : null;
   }
 
   /**
@@ -422,12 +440,46 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   }
 
   private List<EventRows.Raw> readRaw(Position after, int limit) {
-    return Jdbc.withConnection(config.dataSource(), "read of all events after " + after, connection -> {
-      try (PreparedStatement select = connection.prepareStatement(sql.selectAfter())) {
-        select.setLong(1, after.commit());
-        select.setLong(2, after.sequence());
-        select.setInt(3, limit);
-        return readRows(select, limit);
+    List<EventRows.Raw> rows = Jdbc.withConnection(config.dataSource(), "read of all events after " + after,
+        connection -> {
+          try (PreparedStatement select = connection.prepareStatement(sql.selectAfter())) {
+            select.setLong(1, after.commit());
+            select.setLong(2, after.sequence());
+            select.setInt(3, limit);
+            return readRows(select, limit);
+          }
+        });
+    if (fenceWatch != null && rows.size() < limit) {
+      try {
+        fenceWatch.readerCaughtUp();
+      } catch (RuntimeException e) {
+        LOG.debug("could not look at the read fence", e);
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Returns the transaction that holds PostgreSQL readers back now: the oldest one in the cluster that holds a
+   * transaction id, if any. Readers see only events older than it, so its age is how long events appended since it
+   * began may wait before processors see them; publish it as a metric. The store logs it once per episode when it is
+   * older than {@link Builder#fenceWarning}. H2 has no such fence: its readers are held back only by appends.
+   *
+   * @return the holding transaction, or empty when none holds a transaction id (or on H2)
+   */
+  public Optional<ReadFence> readFence() {
+    requireOpen();
+    if (config.database() != Database.POSTGRESQL) {
+      return Optional.empty();
+    }
+    return Jdbc.withConnection(config.dataSource(), "read of the read fence", connection -> {
+      try (PreparedStatement select = connection.prepareStatement(FENCE);
+           ResultSet row = select.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new ReadFence(row.getInt(1), row.getString(2), row.getString(3),
+            Duration.ofMillis(Math.max(0, row.getLong(4))), row.getLong(5)));
       }
     });
   }
@@ -572,6 +624,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     private final EventCodec codec;
     private final List<JdbcProjection> inline = new ArrayList<>();
     private ThreadFactory threads = Threads.daemon("cqrs-jdbc");
+    private Duration fenceWarning = Duration.ofSeconds(30);
 
     private Builder(JdbcConfig config, EventCodec codec) {
       this.config = Objects.requireNonNull(config, "config must not be null");
@@ -608,12 +661,30 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     }
 
     /**
+     * Sets the age from which the store logs, once per episode, the PostgreSQL transaction that holds its readers back
+     * ({@link JdbcEventStore#readFence()}); the default is 30 seconds. The store looks when a reader has caught up,
+     * at most every 5 seconds.
+     *
+     * @param threshold 1 second to 1 day
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder fenceWarning(Duration threshold) {
+      Objects.requireNonNull(threshold, "threshold must not be null");
+      if (threshold.compareTo(Duration.ofSeconds(1)) < 0 || threshold.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("fenceWarning must be between 1 second and 1 day, but was " + threshold);
+      }
+      this.fenceWarning = threshold;
+      return this;
+    }
+
+    /**
      * Builds the store.
      *
      * @return the store
      */
     public JdbcEventStore build() {
-      return new JdbcEventStore(config, codec, List.copyOf(inline), threads);
+      return new JdbcEventStore(config, codec, List.copyOf(inline), threads, fenceWarning);
     }
   }
 }
