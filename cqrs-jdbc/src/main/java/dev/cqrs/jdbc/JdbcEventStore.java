@@ -2,6 +2,7 @@ package dev.cqrs.jdbc;
 
 import dev.cqrs.core.AppendResult;
 import dev.cqrs.core.ConcurrencyConflictException;
+import dev.cqrs.core.CqrsException;
 import dev.cqrs.core.EventFeed;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.ExpectedVersion;
@@ -684,7 +685,36 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
      * @return the store
      */
     public JdbcEventStore build() {
+      if (config.database() == Database.POSTGRESQL) {
+        requireOrderKeysOfThisCluster(config);
+      }
       return new JdbcEventStore(config, codec, List.copyOf(inline), threads, fenceWarning);
+    }
+
+    /**
+     * Order keys are transaction ids of the cluster that wrote them. Events restored into another cluster (a dump and
+     * restore, logical replication) can hold keys above every transaction id of this one: readers would never see
+     * them, and new events would sort before every checkpoint. That is refused at once instead of stalling silently.
+     */
+    private static void requireOrderKeysOfThisCluster(JdbcConfig config) {
+      Jdbc.withConnection(config.dataSource(), "check of the order keys", connection -> {
+        try (PreparedStatement select = connection.prepareStatement("SELECT (SELECT max(transaction_id) FROM "
+            + config.table("events") + "), pg_snapshot_xmax(pg_current_snapshot())::text::bigint");
+             ResultSet row = select.executeQuery()) {
+          row.next();
+          long highest = row.getLong(1);
+          boolean empty = row.wasNull();
+          long next = row.getLong(2);
+          if (!empty && highest >= next) {
+            throw new CqrsException("the events in " + config.table("events") + " hold order keys up to " + highest
+                + ", but this PostgreSQL cluster has handed out transaction ids only below " + next + ": they were"
+                + " written by another cluster and restored here (a dump and restore, or logical replication), so"
+                + " readers would never see them. Restore into a cluster whose transaction ids are past " + highest
+                + " (a physical copy keeps them), or re-key them with JdbcSchema.rekeyRestored(config)");
+          }
+        }
+        return null;
+      });
     }
   }
 }

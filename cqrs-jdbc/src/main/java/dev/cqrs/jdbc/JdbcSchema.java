@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,61 @@ public final class JdbcSchema {
         }
       }
       return null;
+    });
+  }
+
+  /**
+   * Re-keys a PostgreSQL store whose events were restored from another cluster (a dump and restore, logical
+   * replication), which {@link JdbcEventStore} refuses to open: the order keys are transaction ids of the old cluster,
+   * and readers here would never see those above this cluster's. Each distinct key becomes its rank (1, 2, 3, ...), in
+   * the events, the streams, the checkpoints and the dead letters, in one transaction that locks those tables: the
+   * global order, and with it every checkpoint, stays exactly as it was, and the keys are below every transaction id
+   * of this cluster, so everything is visible. Run it once after the restore, with no application writing or
+   * processing; running it on a store that needs no re-key changes nothing.
+   *
+   * @param config where the tables are, on PostgreSQL
+   * @return how many distinct order keys the events held
+   * @throws IllegalArgumentException if the database is not PostgreSQL
+   * @throws dev.cqrs.core.CqrsException if this cluster's transaction ids are still below the number of keys; the
+   *     message says how far to advance them
+   */
+  public static long rekeyRestored(JdbcConfig config) {
+    if (config.database() != Database.POSTGRESQL) {
+      throw new IllegalArgumentException("only PostgreSQL stores have order keys from transaction ids, but this is "
+          + config.database());
+    }
+    String events = config.table("events");
+    return Jdbc.inTransaction(config.dataSource(), "re-key of " + events, connection -> {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("LOCK TABLE " + events + ", " + config.table("streams") + ", "
+            + config.table("checkpoints") + ", " + config.table("dead_letters") + " IN EXCLUSIVE MODE");
+        long keys;
+        long current;
+        try (ResultSet row = statement.executeQuery("SELECT count(DISTINCT transaction_id),"
+            + " pg_current_xact_id()::text::bigint FROM " + events)) {
+          row.next();
+          keys = row.getLong(1);
+          current = row.getLong(2);
+        }
+        if (keys >= current - 1) {
+          throw new dev.cqrs.core.CqrsException("the events hold " + keys + " distinct order keys, but this"
+              + " cluster's transaction ids are only at " + current + "; advance them first (run SELECT"
+              + " pg_current_xact_id() in " + (keys - current + 2) + " separate transactions), then re-key");
+        }
+        statement.execute("CREATE TEMPORARY TABLE cqrs_rekey ON COMMIT DROP AS SELECT transaction_id AS old_key,"
+            + " dense_rank() OVER (ORDER BY transaction_id) AS new_key FROM (SELECT DISTINCT transaction_id FROM "
+            + events + ") k");
+        statement.execute("CREATE UNIQUE INDEX ON cqrs_rekey (old_key)");
+        statement.executeUpdate("UPDATE " + events + " e SET transaction_id = r.new_key FROM cqrs_rekey r"
+            + " WHERE e.transaction_id = r.old_key AND e.transaction_id <> r.new_key");
+        statement.executeUpdate("UPDATE " + config.table("streams") + " s SET last_transaction_id = coalesce((SELECT"
+            + " max(e.transaction_id) FROM " + events + " e WHERE e.stream_id = s.stream_id), 0)");
+        for (String table : List.of("checkpoints", "dead_letters")) {
+          statement.executeUpdate("UPDATE " + config.table(table) + " c SET commit_id = r.new_key FROM cqrs_rekey r"
+              + " WHERE c.commit_id = r.old_key AND c.commit_id <> r.new_key");
+        }
+        return keys;
+      }
     });
   }
 
