@@ -50,7 +50,7 @@ public final class JdbcCheckpointStore implements CheckpointStore {
   @Override
   public Optional<Position> load(String processor) {
     checkName(processor);
-    return Jdbc.withConnection(config.dataSource(), "load of checkpoint '" + processor + "'",
+    return Jdbc.withConnection(config, "load of checkpoint '" + processor + "'",
         connection -> load(connection, processor));
   }
 
@@ -76,7 +76,7 @@ public final class JdbcCheckpointStore implements CheckpointStore {
   public void save(String processor, Position position) {
     checkName(processor);
     Objects.requireNonNull(position, "position must not be null");
-    Jdbc.withConnection(config.dataSource(), "save of checkpoint '" + processor + "'", connection -> {
+    Jdbc.withConnection(config, "save of checkpoint '" + processor + "'", connection -> {
       save(connection, processor, position);
       return null;
     });
@@ -122,7 +122,7 @@ public final class JdbcCheckpointStore implements CheckpointStore {
   public boolean move(String processor, Position expected, Position position) {
     checkName(processor);
     checkMove(processor, expected, position);
-    return Jdbc.withConnection(config.dataSource(), "move of checkpoint '" + processor + "'",
+    return Jdbc.withConnection(config, "move of checkpoint '" + processor + "'",
         connection -> move(connection, processor, expected, position));
   }
 
@@ -186,7 +186,7 @@ public final class JdbcCheckpointStore implements CheckpointStore {
   @Override
   public void reset(String processor) {
     checkName(processor);
-    Jdbc.withConnection(config.dataSource(), "reset of checkpoint '" + processor + "'", connection -> {
+    Jdbc.withConnection(config, "reset of checkpoint '" + processor + "'", connection -> {
       reset(connection, processor);
       return null;
     });

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -49,14 +50,16 @@ public final class JdbcConfig {
   private final String schema;
   private final String tablePrefix;
   private final JdbcTransactions transactions;
+  private final Duration queryTimeout;
 
   private JdbcConfig(DataSource dataSource, Database database, String schema, String tablePrefix,
-                     JdbcTransactions transactions) {
+                     JdbcTransactions transactions, Duration queryTimeout) {
     this.dataSource = dataSource;
     this.database = database;
     this.schema = schema;
     this.tablePrefix = tablePrefix;
     this.transactions = transactions;
+    this.queryTimeout = queryTimeout;
   }
 
   /**
@@ -115,6 +118,24 @@ public final class JdbcConfig {
   }
 
   /**
+   * Returns the longest a statement of the library's may run on a connection it opens.
+   *
+   * @return the timeout, {@link Duration#ZERO} for none
+   */
+  public Duration queryTimeout() {
+    return queryTimeout;
+  }
+
+  /**
+   * Returns {@link #queryTimeout()} in whole seconds, as JDBC takes it, rounded up.
+   *
+   * @return the seconds, 0 for none
+   */
+  public int queryTimeoutSeconds() {
+    return (int) ((queryTimeout.toMillis() + 999) / 1000);
+  }
+
+  /**
    * Returns the qualified name of one of the backend's tables.
    *
    * @param table the table's base name, for example {@code events}
@@ -137,6 +158,7 @@ public final class JdbcConfig {
     private String schema;
     private String tablePrefix = "cqrs_";
     private JdbcTransactions transactions = JdbcTransactions.none();
+    private Duration queryTimeout = Duration.ZERO;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -206,6 +228,28 @@ public final class JdbcConfig {
     }
 
     /**
+     * Sets the longest a statement of the library's may run on a connection the library opens (appends, reads,
+     * processor batches, leases) before the driver cancels it and the call fails with a
+     * {@link dev.cqrs.core.TransientException}: a hung query then ends, and a processor's {@code stop} does not wait
+     * for it. The default is none. Statements on connections of the application's own transactions follow the
+     * application's settings.
+     *
+     * @param queryTimeout 1 second to 1 hour (JDBC counts whole seconds), or {@link Duration#ZERO} for none
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder queryTimeout(Duration queryTimeout) {
+      Objects.requireNonNull(queryTimeout, "queryTimeout must not be null");
+      if (!queryTimeout.isZero() && (queryTimeout.compareTo(Duration.ofSeconds(1)) < 0
+          || queryTimeout.compareTo(Duration.ofHours(1)) > 0)) {
+        throw new IllegalArgumentException("queryTimeout must be zero or between 1 second and 1 hour, but was "
+            + queryTimeout);
+      }
+      this.queryTimeout = queryTimeout;
+      return this;
+    }
+
+    /**
      * Builds the configuration, asking the data source for the database kind if it was not set. On H2 it checks
      * that commits are durable: a file database must run with {@code WRITE_DELAY=0}.
      *
@@ -227,7 +271,7 @@ public final class JdbcConfig {
             + " settings") + " from the data source: " + e.getMessage(), e);
       }
       String schemaName = schema != null ? schema : kind == Database.H2 ? "PUBLIC" : "public";
-      return new JdbcConfig(dataSource, kind, schemaName, tablePrefix, transactions);
+      return new JdbcConfig(dataSource, kind, schemaName, tablePrefix, transactions, queryTimeout);
     }
 
     /**

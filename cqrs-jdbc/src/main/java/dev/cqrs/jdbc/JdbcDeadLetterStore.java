@@ -66,7 +66,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   @Override
   public void save(DeadLetter letter) {
     Objects.requireNonNull(letter, "deadLetter must not be null");
-    Jdbc.withConnection(config.dataSource(), "save of dead letter " + letter.id(), c -> {
+    Jdbc.withConnection(config, "save of dead letter " + letter.id(), c -> {
       save(c, letter);
       return null;
     });
@@ -128,7 +128,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   @Override
   public List<DeadLetter> list(String processor) {
     Objects.requireNonNull(processor, "processor must not be null");
-    return Jdbc.withConnection(config.dataSource(), "list of dead letters of '" + processor + "'", c -> {
+    return Jdbc.withConnection(config, "list of dead letters of '" + processor + "'", c -> {
       try (PreparedStatement statement = c.prepareStatement(
           select + " WHERE processor = ? ORDER BY commit_id, sequence_id, id")) {
         statement.setString(1, processor);
@@ -140,7 +140,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   @Override
   public Optional<DeadLetter> find(UUID id) {
     Objects.requireNonNull(id, "id must not be null");
-    return Jdbc.withConnection(config.dataSource(), "find of dead letter " + id, c -> {
+    return Jdbc.withConnection(config, "find of dead letter " + id, c -> {
       try (PreparedStatement statement = c.prepareStatement(select + " WHERE id = ?")) {
         statement.setObject(1, id);
         return mapAll(statement).stream().findFirst();
@@ -151,7 +151,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   @Override
   public boolean remove(UUID id) {
     Objects.requireNonNull(id, "id must not be null");
-    return Jdbc.withConnection(config.dataSource(), "removal of dead letter " + id, c -> {
+    return Jdbc.withConnection(config, "removal of dead letter " + id, c -> {
       try (PreparedStatement statement = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
         statement.setObject(1, id);
         return statement.executeUpdate() > 0;

@@ -170,11 +170,11 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     List<EventSql.Placed> placed;
     try {
       placed = sql.appendNeedsTransaction() || !inline.isEmpty()
-          ? Jdbc.inTransaction(config.dataSource(), what, c -> insert(c, streamId, expectedVersion, rows))
-          : Jdbc.withConnection(config.dataSource(), what, c -> insert(c, streamId, expectedVersion, rows));
+          ? Jdbc.inTransaction(config, what, c -> insert(c, streamId, expectedVersion, rows))
+          : Jdbc.withConnection(config, what, c -> insert(c, streamId, expectedVersion, rows));
     } catch (NotAppended notAppended) {
       // the failed transaction is rolled back and its connection returned: explain on a fresh one
-      return Jdbc.withConnection(config.dataSource(), what, c -> explainRefusal(c, streamId, expectedVersion,
+      return Jdbc.withConnection(config, what, c -> explainRefusal(c, streamId, expectedVersion,
           checked));
     }
     appended();
@@ -219,7 +219,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     requireOpen();
     Optional<Connection> joined = config.transactions().currentTransaction();
     if (joined.isEmpty()) {
-      T result = Jdbc.inTransaction(config.dataSource(), what, work);
+      T result = Jdbc.inTransaction(config, what, work);
       appended();
       return result;
     }
@@ -397,7 +397,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   public Optional<RecordedEvent> readEvent(UUID eventId) {
     Objects.requireNonNull(eventId, "eventId must not be null");
     requireOpen();
-    return Jdbc.withConnection(config.dataSource(), "read of event " + eventId, connection -> {
+    return Jdbc.withConnection(config, "read of event " + eventId, connection -> {
       try (PreparedStatement select = connection.prepareStatement(sql.selectByEventIds())) {
         select.setObject(1, sql.eventIdArray(connection, List.of(eventId)));
         return mapAll(select).stream().findFirst();
@@ -409,7 +409,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   public List<RecordedEvent> readStream(String streamId, long fromVersion) {
     EventStoreArguments.checkReadStream(streamId, fromVersion);
     requireOpen();
-    return Jdbc.withConnection(config.dataSource(), "read of stream '" + streamId + "'", connection -> {
+    return Jdbc.withConnection(config, "read of stream '" + streamId + "'", connection -> {
       try (PreparedStatement select = connection.prepareStatement(sql.selectStream())) {
         select.setString(1, streamId);
         select.setLong(2, fromVersion);
@@ -441,7 +441,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   }
 
   private List<EventRows.Raw> readRaw(Position after, int limit) {
-    List<EventRows.Raw> rows = Jdbc.withConnection(config.dataSource(), "read of all events after " + after,
+    List<EventRows.Raw> rows = Jdbc.withConnection(config, "read of all events after " + after,
         connection -> {
           try (PreparedStatement select = connection.prepareStatement(sql.selectAfter())) {
             select.setLong(1, after.commit());
@@ -473,7 +473,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     if (config.database() != Database.POSTGRESQL) {
       return Optional.empty();
     }
-    return Jdbc.withConnection(config.dataSource(), "read of the read fence", connection -> {
+    return Jdbc.withConnection(config, "read of the read fence", connection -> {
       try (PreparedStatement select = connection.prepareStatement(FENCE);
            ResultSet row = select.executeQuery()) {
         if (!row.next()) {
@@ -508,7 +508,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   @Override
   public Position head() {
     requireOpen();
-    return Jdbc.withConnection(config.dataSource(), "read of the head position", connection -> {
+    return Jdbc.withConnection(config, "read of the head position", connection -> {
       try (PreparedStatement select = connection.prepareStatement(sql.selectHead());
            ResultSet result = select.executeQuery()) {
         return result.next() ? Position.of(result.getLong("commit_id"), result.getLong("sequence_id"))
@@ -521,7 +521,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   public long countAfter(Position after) {
     Objects.requireNonNull(after, "after must not be null");
     requireOpen();
-    return Jdbc.withConnection(config.dataSource(), "count of events after " + after, connection -> {
+    return Jdbc.withConnection(config, "count of events after " + after, connection -> {
       try (PreparedStatement select = connection.prepareStatement(sql.countAfter())) {
         select.setLong(1, after.commit());
         select.setLong(2, after.sequence());
@@ -697,7 +697,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
      * them, and new events would sort before every checkpoint. That is refused at once instead of stalling silently.
      */
     private static void requireOrderKeysOfThisCluster(JdbcConfig config) {
-      Jdbc.withConnection(config.dataSource(), "check of the order keys", connection -> {
+      Jdbc.withConnection(config, "check of the order keys", connection -> {
         try (PreparedStatement select = connection.prepareStatement("SELECT (SELECT max(transaction_id) FROM "
             + config.table("events") + "), pg_snapshot_xmax(pg_current_snapshot())::text::bigint");
              ResultSet row = select.executeQuery()) {

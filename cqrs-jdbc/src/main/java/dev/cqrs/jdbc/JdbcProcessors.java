@@ -222,7 +222,7 @@ public final class JdbcProcessors {
       Connection connection = coordinator.currentConnection();
       if (connection == null) {
         // outside a batch: a dead-letter retry on the caller's thread
-        Jdbc.inTransaction(config.dataSource(), "apply of " + event, c -> {
+        Jdbc.inTransaction(config, "apply of " + event, c -> {
           projection.apply(event, c);
           return null;
         });
@@ -298,7 +298,7 @@ public final class JdbcProcessors {
         }
         return;
       }
-      Jdbc.inTransaction(config.dataSource(), "reset of " + projection, c -> {
+      Jdbc.inTransaction(config, "reset of " + projection, c -> {
         projection.reset(c);
         return null;
       });

@@ -28,7 +28,7 @@ public final class JdbcSchema {
    */
   public static void create(JdbcConfig config) {
     List<String> statements = statements(config);
-    Jdbc.inTransaction(config.dataSource(), "creating the cqrs schema", connection -> {
+    Jdbc.inTransaction(config, "creating the cqrs schema", connection -> {
       try (Statement statement = connection.createStatement()) {
         if (config.database() == Database.POSTGRESQL) {
           // Serialize concurrent creators: CREATE ... IF NOT EXISTS alone can still collide in the catalog.
@@ -63,7 +63,7 @@ public final class JdbcSchema {
           + config.database());
     }
     String events = config.table("events");
-    return Jdbc.inTransaction(config.dataSource(), "re-key of " + events, connection -> {
+    return Jdbc.inTransaction(config, "re-key of " + events, connection -> {
       try (Statement statement = connection.createStatement()) {
         statement.execute("LOCK TABLE " + events + ", " + config.table("streams") + ", "
             + config.table("checkpoints") + ", " + config.table("dead_letters") + " IN EXCLUSIVE MODE");

@@ -60,7 +60,7 @@ public final class JdbcSnapshotStore implements SnapshotStore {
     EventStoreArguments.checkStreamId(streamId);
     Objects.requireNonNull(stateType, "stateType must not be null");
     String stateColumn = config.database() == Database.POSTGRESQL ? "state::text" : "state";
-    return Jdbc.withConnection(config.dataSource(), "load of the snapshot of stream '" + streamId + "'", c -> {
+    return Jdbc.withConnection(config, "load of the snapshot of stream '" + streamId + "'", c -> {
       try (PreparedStatement select = c.prepareStatement(
           "SELECT version, state_revision, " + stateColumn + " FROM " + table + " WHERE stream_id = ?")) {
         select.setString(1, streamId);
@@ -88,7 +88,7 @@ public final class JdbcSnapshotStore implements SnapshotStore {
     Objects.requireNonNull(snapshot, "snapshot must not be null");
     EventStoreArguments.checkStreamId(snapshot.streamId());
     String state = new String(serializer.serializeState(snapshot.state()), StandardCharsets.UTF_8);
-    Jdbc.withConnection(config.dataSource(), "save of the snapshot of stream '" + snapshot.streamId() + "'", c -> {
+    Jdbc.withConnection(config, "save of the snapshot of stream '" + snapshot.streamId() + "'", c -> {
       try (PreparedStatement statement = c.prepareStatement(upsert)) {
         statement.setString(1, snapshot.streamId());
         statement.setLong(2, snapshot.version());
@@ -102,7 +102,7 @@ public final class JdbcSnapshotStore implements SnapshotStore {
   @Override
   public void delete(String streamId) {
     EventStoreArguments.checkStreamId(streamId);
-    Jdbc.withConnection(config.dataSource(), "delete of the snapshot of stream '" + streamId + "'", c -> {
+    Jdbc.withConnection(config, "delete of the snapshot of stream '" + streamId + "'", c -> {
       try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE stream_id = ?")) {
         delete.setString(1, streamId);
         return delete.executeUpdate();

@@ -62,7 +62,7 @@ public final class JdbcStateStoredRepository<S> implements StateStoredRepository
   public Optional<StoredState<S>> load(String id) {
     EventStoreArguments.checkStreamId(id);
     String column = config.database() == Database.POSTGRESQL ? "state::text" : "state";
-    return Jdbc.withConnection(config.dataSource(), "load of state '" + id + "'", c -> {
+    return Jdbc.withConnection(config, "load of state '" + id + "'", c -> {
       try (PreparedStatement select = c.prepareStatement(
           "SELECT version, " + column + " FROM " + table + " WHERE id = ?")) {
         select.setString(1, id);

@@ -30,7 +30,7 @@ final class AppliedTable {
   /** Creates a new table with a random name. */
   static AppliedTable create(JdbcConfig config) {
     String table = "applied_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    Jdbc.withConnection(config.dataSource(), "create", c -> {
+    Jdbc.withConnection(config, "create", c -> {
       try (Statement statement = c.createStatement()) {
         statement.execute("CREATE TABLE " + table + " (event_id UUID NOT NULL, instance VARCHAR(100) NOT NULL)");
       }
@@ -41,7 +41,7 @@ final class AppliedTable {
 
   /** How often each event was applied, committed. */
   Map<UUID, Integer> applications() {
-    return Jdbc.withConnection(config.dataSource(), "count", c -> {
+    return Jdbc.withConnection(config, "count", c -> {
       Map<UUID, Integer> counts = new HashMap<>();
       try (Statement statement = c.createStatement();
            ResultSet rows = statement.executeQuery("SELECT event_id FROM " + table)) {
@@ -55,7 +55,7 @@ final class AppliedTable {
 
   /** Rows written by one instance. */
   int rowsOf(String instance) {
-    return Jdbc.withConnection(config.dataSource(), "count", c -> {
+    return Jdbc.withConnection(config, "count", c -> {
       try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE instance = ?")) {
         count.setString(1, instance);
         try (ResultSet rows = count.executeQuery()) {

@@ -51,7 +51,7 @@ class CallerTransactionTest {
   /** A table of the application's own, written in the same transactions as the appends. */
   static String createNotesTable(JdbcConfig config) {
     String table = "notes_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    Jdbc.withConnection(config.dataSource(), "create", c -> {
+    Jdbc.withConnection(config, "create", c -> {
       try (Statement statement = c.createStatement()) {
         statement.execute("CREATE TABLE " + table + " (text VARCHAR(100) NOT NULL)");
       }
@@ -68,7 +68,7 @@ class CallerTransactionTest {
   }
 
   static List<String> notes(JdbcConfig config, String table) {
-    return Jdbc.withConnection(config.dataSource(), "notes", c -> {
+    return Jdbc.withConnection(config, "notes", c -> {
       List<String> texts = new ArrayList<>();
       try (Statement statement = c.createStatement();
            ResultSet rows = statement.executeQuery("SELECT text FROM " + table + " ORDER BY text")) {

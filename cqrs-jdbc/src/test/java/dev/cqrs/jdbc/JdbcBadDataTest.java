@@ -42,7 +42,7 @@ class JdbcBadDataTest {
       String cast = config.database() == Database.POSTGRESQL ? "?::json" : "?";
       for (String bad : List.of("{\"sku\":\"b\",\"cents\":\"not a number\"}", "{\"@class\":\"java.lang.Runtime\"}",
           "[1,2,3]")) {
-        Jdbc.withConnection(config.dataSource(), "corrupt", c -> {
+        Jdbc.withConnection(config, "corrupt", c -> {
           try (PreparedStatement update = c.prepareStatement("UPDATE " + config.table("events")
               + " SET payload = " + cast + " WHERE event_id = ?")) {
             update.setString(1, bad);
@@ -59,7 +59,7 @@ class JdbcBadDataTest {
             .hasMessageContaining(Priced.class.getName());
         assertThatThrownBy(() -> store.readAll(written.get(0).position(), 10))
             .isInstanceOf(SerializationException.class).hasMessageContaining("version 2");
-        int rows = Jdbc.withConnection(config.dataSource(), "count", c -> {
+        int rows = Jdbc.withConnection(config, "count", c -> {
           try (PreparedStatement count = c.prepareStatement(
               "SELECT count(*) FROM " + config.table("events") + " WHERE stream_id = ?")) {
             count.setString(1, stream);

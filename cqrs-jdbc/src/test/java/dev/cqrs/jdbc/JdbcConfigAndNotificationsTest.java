@@ -102,6 +102,32 @@ class JdbcConfigAndNotificationsTest {
   }
 
   @Test
+  void a_query_that_hangs_ends_at_the_configured_timeout() throws Exception {
+    JdbcConfig shared = TestDatabases.postgres();
+    JdbcConfig config = JdbcConfig.builder(shared.dataSource()).tablePrefix(shared.tablePrefix())
+        .queryTimeout(java.time.Duration.ofSeconds(1)).build();
+    assertThat(config.queryTimeoutSeconds()).isEqualTo(1);
+    assertThatThrownBy(() -> JdbcConfig.builder(shared.dataSource()).queryTimeout(java.time.Duration.ofMillis(10)))
+        .hasMessageContaining("queryTimeout must be zero or between 1 second and 1 hour");
+    try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES));
+         java.sql.Connection holder = shared.dataSource().getConnection()) {
+      String stream = "locked-" + UUID.randomUUID();
+      store.append(stream, ExpectedVersion.noStream(), new Pinged("a"));
+      holder.setAutoCommit(false);
+      try (java.sql.PreparedStatement lock = holder.prepareStatement(
+          "SELECT version FROM " + shared.table("streams") + " WHERE stream_id = ? FOR UPDATE")) {
+        lock.setString(1, stream);
+        lock.executeQuery().close(); // another session holds the stream's row: the append waits for it
+      }
+      // without the timeout the append would wait for the other session for ever; with it, it is cancelled
+      assertThatThrownBy(() -> store.append(stream, ExpectedVersion.any(), new Pinged("b")))
+          .isInstanceOf(dev.cqrs.core.TransientException.class).hasMessageContaining("57014");
+      holder.rollback();
+      assertThat(store.readStream(stream)).hasSize(1);
+    }
+  }
+
+  @Test
   void detects_the_database_and_rejects_unsupported_ones() {
     assertThat(JdbcConfig.builder(h2DataSource()).build().database()).isEqualTo(Database.H2);
     assertThat(TestDatabases.postgres().database()).isEqualTo(Database.POSTGRESQL);
@@ -182,7 +208,7 @@ class JdbcConfigAndNotificationsTest {
   private static void awaitListener(JdbcConfig config) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
-      boolean listening = Jdbc.withConnection(config.dataSource(), "listeners", c -> {
+      boolean listening = Jdbc.withConnection(config, "listeners", c -> {
         try (Statement statement = c.createStatement();
              ResultSet rows = statement.executeQuery(
                  "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN cqrs_events%'")) {

@@ -52,7 +52,7 @@ class JdbcProcessorsTest {
   /** A read model table that records every application of every event, with the instance that applied it. */
   private static String createAppliedTable(JdbcConfig config) {
     String table = "applied_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    Jdbc.withConnection(config.dataSource(), "create", c -> {
+    Jdbc.withConnection(config, "create", c -> {
       try (Statement statement = c.createStatement()) {
         statement.execute("CREATE TABLE " + table + " (event_id UUID NOT NULL, instance VARCHAR(100) NOT NULL,"
             + " amount INTEGER NOT NULL)");
@@ -101,7 +101,7 @@ class JdbcProcessorsTest {
   }
 
   private static Map<UUID, Integer> applications(JdbcConfig config, String table) {
-    return Jdbc.withConnection(config.dataSource(), "count", c -> {
+    return Jdbc.withConnection(config, "count", c -> {
       Map<UUID, Integer> counts = new HashMap<>();
       try (Statement statement = c.createStatement();
            ResultSet rows = statement.executeQuery("SELECT event_id FROM " + table)) {
@@ -209,7 +209,7 @@ class JdbcProcessorsTest {
     Map<UUID, Integer> applied = applications(config, table);
     assertThat(applied.keySet()).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(applied.values()).containsOnly(1);
-    Map<String, Integer> perInstance = Jdbc.withConnection(config.dataSource(), "per instance", c -> {
+    Map<String, Integer> perInstance = Jdbc.withConnection(config, "per instance", c -> {
       Map<String, Integer> counts = new HashMap<>();
       try (Statement statement = c.createStatement();
            ResultSet rows = statement.executeQuery("SELECT instance, count(*) FROM " + table + " GROUP BY instance")) {
@@ -260,7 +260,7 @@ class JdbcProcessorsTest {
     assertThat(applied.values()).as("no event applied twice").containsOnly(1);
     Position checkpoint = JdbcCheckpointStore.create(config).load(name).orElseThrow();
     assertThat(checkpoint).isGreaterThanOrEqualTo(lastAppended);
-    int staleRows = Jdbc.withConnection(config.dataSource(), "stale rows", c -> {
+    int staleRows = Jdbc.withConnection(config, "stale rows", c -> {
       try (Statement statement = c.createStatement();
            ResultSet rows = statement.executeQuery(
                "SELECT count(*) FROM " + table + " WHERE instance = 'stalling'")) {

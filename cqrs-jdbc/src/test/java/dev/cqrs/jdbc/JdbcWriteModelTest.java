@@ -270,7 +270,7 @@ class JdbcWriteModelTest {
   void an_inline_projection_commits_with_the_append_or_not_at_all(Supplier<JdbcConfig> database) {
     JdbcConfig config = database.get();
     String table = "totals_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    Jdbc.withConnection(config.dataSource(), "create", c -> {
+    Jdbc.withConnection(config, "create", c -> {
       try (Statement statement = c.createStatement()) {
         statement.execute("CREATE TABLE " + table + " (sku VARCHAR(100) PRIMARY KEY, total INTEGER NOT NULL)");
       }
@@ -352,7 +352,7 @@ class JdbcWriteModelTest {
   }
 
   private static int total(JdbcConfig config, String table, String sku) {
-    return Jdbc.withConnection(config.dataSource(), "total", c -> {
+    return Jdbc.withConnection(config, "total", c -> {
       try (PreparedStatement select = c.prepareStatement("SELECT total FROM " + table + " WHERE sku = ?")) {
         select.setString(1, sku);
         try (ResultSet row = select.executeQuery()) {

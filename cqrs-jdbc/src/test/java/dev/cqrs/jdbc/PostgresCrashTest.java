@@ -46,7 +46,7 @@ class PostgresCrashTest {
     JdbcConfig config = TestDatabases.postgres("crash_");
     String table = "crash_sink_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     String name = "crash-" + UUID.randomUUID();
-    Jdbc.withConnection(config.dataSource(), "create", c -> {
+    Jdbc.withConnection(config, "create", c -> {
       try (Statement s = c.createStatement()) {
         s.execute("CREATE TABLE " + table + " (event_id uuid NOT NULL)");
       }
@@ -104,7 +104,7 @@ class PostgresCrashTest {
     }
 
     Map<UUID, Integer> applied = new HashMap<>();
-    Jdbc.withConnection(config.dataSource(), "read", c -> {
+    Jdbc.withConnection(config, "read", c -> {
       try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery("SELECT event_id FROM " + table)) {
         while (rows.next()) {
           applied.merge(rows.getObject(1, UUID.class), 1, Integer::sum);
@@ -117,7 +117,7 @@ class PostgresCrashTest {
   }
 
   private static int rows(JdbcConfig config, String table) {
-    return Jdbc.withConnection(config.dataSource(), "count", c -> {
+    return Jdbc.withConnection(config, "count", c -> {
       try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM " + table)) {
         r.next();
         return r.getInt(1);

@@ -247,7 +247,7 @@ class ProcessorFaultsTest {
     List<RecordedEvent> events = append(store, 6, -1);
     RecordedEvent broken = events.get(3);
     String cast = config.database() == Database.POSTGRESQL ? "?::json" : "?";
-    Jdbc.withConnection(config.dataSource(), "corrupt", c -> {
+    Jdbc.withConnection(config, "corrupt", c -> {
       try (PreparedStatement update = c.prepareStatement("UPDATE " + config.table("events")
           + " SET payload = " + cast + " WHERE event_id = ?")) {
         update.setString(1, "{\"key\":\"k\",\"amount\":\"not a number\"}");

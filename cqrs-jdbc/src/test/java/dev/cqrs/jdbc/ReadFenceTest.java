@@ -29,7 +29,7 @@ class ReadFenceTest {
   void names_the_session_idle_in_a_transaction_that_holds_readers_back() throws Exception {
     JdbcConfig config = TestDatabases.postgres();
     String table = "unrelated_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    Jdbc.withConnection(config.dataSource(), "create", c -> {
+    Jdbc.withConnection(config, "create", c -> {
       try (Statement statement = c.createStatement()) {
         statement.execute("CREATE TABLE " + table + " (x int)");
       }

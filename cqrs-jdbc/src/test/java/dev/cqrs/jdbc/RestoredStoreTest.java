@@ -45,7 +45,7 @@ class RestoredStoreTest {
       JdbcCheckpointStore.create(config).save("halfway", before.get(29).position());
     }
     // as if written by a cluster whose transaction ids were ten million higher, then dumped and restored here
-    Jdbc.inTransaction(config.dataSource(), "restore", c -> {
+    Jdbc.inTransaction(config, "restore", c -> {
       try (Statement statement = c.createStatement()) {
         statement.executeUpdate("UPDATE " + config.table("events") + " SET transaction_id = transaction_id + 10000000");
         statement.executeUpdate("UPDATE " + config.table("streams")

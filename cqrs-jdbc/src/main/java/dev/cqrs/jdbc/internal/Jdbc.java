@@ -2,11 +2,14 @@ package dev.cqrs.jdbc.internal;
 
 import dev.cqrs.core.CqrsException;
 import dev.cqrs.core.TransientException;
+import dev.cqrs.jdbc.JdbcConfig;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
-import javax.sql.DataSource;
+import java.sql.Statement;
 
 /** Connection and transaction handling, and the translation of SQL failures into library exceptions. Stateless. */
 public final class Jdbc {
@@ -35,14 +38,14 @@ public final class Jdbc {
    * Runs work in one transaction: commits when it returns, rolls back when it throws. Runtime exceptions of the work
    * pass through unchanged; SQL failures become {@link TransientException} or {@link CqrsException}.
    *
-   * @param dataSource where the connection comes from
+   * @param config where the connection comes from, and the query timeout
    * @param what what is being done, for messages
    * @param work the work
    * @param <T> the result type
    * @return the work's result
    */
-  public static <T> T inTransaction(DataSource dataSource, String what, SqlWork<T> work) {
-    try (Connection connection = dataSource.getConnection()) {
+  public static <T> T inTransaction(JdbcConfig config, String what, SqlWork<T> work) {
+    try (Connection connection = open(config)) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
@@ -63,14 +66,14 @@ public final class Jdbc {
   /**
    * Runs work on a connection in auto-commit mode, for single statements and reads.
    *
-   * @param dataSource where the connection comes from
+   * @param config where the connection comes from, and the query timeout
    * @param what what is being done, for messages
    * @param work the work
    * @param <T> the result type
    * @return the work's result
    */
-  public static <T> T withConnection(DataSource dataSource, String what, SqlWork<T> work) {
-    try (Connection connection = dataSource.getConnection()) {
+  public static <T> T withConnection(JdbcConfig config, String what, SqlWork<T> work) {
+    try (Connection connection = open(config)) {
       boolean autoCommit = connection.getAutoCommit();
       if (!autoCommit) {
         connection.setAutoCommit(true);
@@ -85,6 +88,32 @@ public final class Jdbc {
     } catch (SQLException e) {
       throw translate(e, what);
     }
+  }
+
+  /**
+   * Opens a connection of the configuration's data source; with a query timeout configured, every statement made on it
+   * gets that timeout.
+   */
+  private static Connection open(JdbcConfig config) throws SQLException {
+    Connection connection = config.dataSource().getConnection();
+    int seconds = config.queryTimeoutSeconds();
+    if (seconds == 0) {
+      return connection;
+    }
+    return (Connection) Proxy.newProxyInstance(Jdbc.class.getClassLoader(), new Class<?>[] {Connection.class},
+        (proxy, method, args) -> {
+          Object result;
+          try {
+            result = method.invoke(connection, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (result instanceof Statement statement && method.getName().endsWith("Statement")
+              || result instanceof Statement && method.getName().equals("prepareCall")) {
+            ((Statement) result).setQueryTimeout(seconds);
+          }
+          return result;
+        });
   }
 
   /**

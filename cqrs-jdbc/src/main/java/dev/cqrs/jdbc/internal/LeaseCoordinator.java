@@ -110,7 +110,7 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
     long started = System.nanoTime();
     Long granted;
     try {
-      granted = Jdbc.inTransaction(config.dataSource(), "lease of processor '" + processor + "'",
+      granted = Jdbc.inTransaction(config, "lease of processor '" + processor + "'",
           connection -> takeOrRenew(connection, known));
     } catch (RuntimeException e) {
       if (isUniqueViolation(e)) {
@@ -182,7 +182,7 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
         leaseMillis / 3, TimeUnit.MILLISECONDS);
     T committed;
     try {
-      committed = Jdbc.inTransaction(config.dataSource(), "batch of processor '" + processor + "'",
+      committed = Jdbc.inTransaction(config, "batch of processor '" + processor + "'",
           connection -> runAndCheckFence(connection, batch, held));
     } finally {
       renewing.cancel(false);
@@ -204,7 +204,7 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
       return;
     }
     try {
-      int renewed = Jdbc.withConnection(config.dataSource(), "renewal of the lease of processor '" + processor + "'",
+      int renewed = Jdbc.withConnection(config, "renewal of the lease of processor '" + processor + "'",
           c -> {
             try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET expires_at = " + later
                 + " WHERE processor = ? AND owner = ? AND fence = ?")) {
@@ -258,7 +258,7 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
    */
   @Override
   public void reset(Runnable reset) {
-    long taken = Jdbc.inTransaction(config.dataSource(), "reset of processor '" + processor + "'", connection -> {
+    long taken = Jdbc.inTransaction(config, "reset of processor '" + processor + "'", connection -> {
       long next;
       try (PreparedStatement select = connection.prepareStatement(
           "SELECT fence FROM " + table + " WHERE processor = ? FOR UPDATE")) {
@@ -315,7 +315,7 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
     if (held < 0) {
       return;
     }
-    Jdbc.withConnection(config.dataSource(), "release of the lease of processor '" + processor + "'", c -> {
+    Jdbc.withConnection(config, "release of the lease of processor '" + processor + "'", c -> {
       try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET expires_at = " + expired
           + " WHERE processor = ? AND owner = ? AND fence = ?")) {
         update.setString(1, processor);
