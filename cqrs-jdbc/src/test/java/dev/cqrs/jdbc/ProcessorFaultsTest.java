@@ -448,6 +448,45 @@ class ProcessorFaultsTest {
     assertThat(table.rowsOf("second")).isZero();
   }
 
+  @ParameterizedTest
+  @MethodSource("databases")
+  void two_writers_each_read_their_own_writes_through_one_transactional_processor(Supplier<JdbcConfig> database)
+      throws Exception {
+    JdbcConfig config = database.get();
+    JdbcEventStore store = store(config);
+    AppliedTable table = AppliedTable.create(config);
+    String name = name("read-own-writes");
+    JdbcCheckpointStore.create(config).save(name, store.head());
+    TrackingProcessor processor = started(JdbcProcessors.transactional(config, name, store,
+        table.projection(Counted.class, "a", e -> { })).build()); // default settings, as an application has them
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<UUID> written = new ConcurrentLinkedQueue<>();
+    List<Thread> writers = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < 100; i++) {
+            RecordedEvent event = append(store, 1, -1).get(0);
+            written.add(event.eventId());
+            processor.awaitProcessed(event.position(), Duration.ofSeconds(20));
+            if (!table.applications().containsKey(event.eventId())) {
+              failures.add(new AssertionError("processed " + event + " but its row is not readable"));
+            }
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      writer.start();
+      writers.add(writer);
+    }
+    for (Thread writer : writers) {
+      writer.join();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(table.applications()).containsOnlyKeys(written).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+  }
+
   @Test
   void a_dead_letter_of_a_transactional_processor_gets_the_same_id_when_parked_again() {
     UUID processorA = DeadLetter.idFor("a", UUID.fromString("00000000-0000-7000-8000-000000000001"));
