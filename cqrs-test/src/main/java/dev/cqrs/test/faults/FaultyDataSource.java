@@ -45,6 +45,7 @@ public final class FaultyDataSource implements DataSource {
   private final AtomicReference<Duration> commitDelay = new AtomicReference<>(Duration.ZERO);
   private final AtomicReference<StatementFault> statementFault = new AtomicReference<>();
   private final AtomicLong injected = new AtomicLong();
+  private final AtomicReference<Predicate<String>> killBefore = new AtomicReference<>();
 
   private FaultyDataSource(DataSource target) {
     this.target = Objects.requireNonNull(target, "target must not be null");
@@ -114,6 +115,19 @@ public final class FaultyDataSource implements DataSource {
     Objects.requireNonNull(sql, "sql must not be null");
     statementFault.set(count == 0 ? null : new StatementFault(sql, new AtomicInteger(requireCount(count)),
         afterExecution));
+    return this;
+  }
+
+  /**
+   * Arms the process to be killed (halted at once: no shutdown hooks, no rollback, no commit) just before the first
+   * statement whose SQL matches {@code sql}, as a {@code kill -9} would land there; for a child JVM of a crash test.
+   *
+   * @param sql which statement, by its SQL text
+   * @return this data source
+   */
+  public FaultyDataSource killProcessBeforeStatement(Predicate<String> sql) {
+    Objects.requireNonNull(sql, "sql must not be null");
+    killBefore.set(sql);
     return this;
   }
 
@@ -296,6 +310,10 @@ public final class FaultyDataSource implements DataSource {
         return FaultyDataSource.invoke(statement, method, args);
       }
       String sql = args != null && args.length > 0 && args[0] instanceof String text ? text : preparedSql;
+      Predicate<String> kill = killBefore.get();
+      if (kill != null && kill.test(sql)) {
+        Runtime.getRuntime().halt(137); // as SIGKILL: nothing after this line runs, in this thread or any other
+      }
       StatementFault fault = statementFault.get();
       boolean fire = fault != null && fault.sql().test(sql) && take(fault.remaining());
       if (fire && !fault.afterExecution()) {
