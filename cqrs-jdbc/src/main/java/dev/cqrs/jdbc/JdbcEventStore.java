@@ -8,8 +8,10 @@ import dev.cqrs.core.EventStore;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
+import dev.cqrs.core.Projection;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.Registration;
+import dev.cqrs.core.TrackingProcessor;
 import dev.cqrs.core.spi.EventCodec;
 import dev.cqrs.core.spi.EventStoreArguments;
 import dev.cqrs.core.spi.RepeatedAppends;
@@ -17,6 +19,7 @@ import dev.cqrs.jdbc.internal.EventRows;
 import dev.cqrs.jdbc.internal.EventSql;
 import dev.cqrs.jdbc.internal.FenceWatch;
 import dev.cqrs.jdbc.internal.Jdbc;
+import dev.cqrs.jdbc.internal.MemoryCheckpoints;
 import dev.cqrs.jdbc.internal.PostgresNotifications;
 import dev.cqrs.jdbc.internal.PostgresNotifier;
 import dev.cqrs.jdbc.internal.ReadAheadFeed;
@@ -77,6 +80,8 @@ import org.slf4j.LoggerFactory;
 public final class JdbcEventStore implements EventStore, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcEventStore.class);
+  /** How long an append waits for the read models kept in memory to hold it. */
+  private static final Duration FOLLOW_WAIT = Duration.ofSeconds(10);
   /** The least time between two looks at the read fence when readers have caught up. */
   private static final Duration FENCE_LOOK_INTERVAL = Duration.ofSeconds(5);
   private static final String FENCE = "SELECT pid, holder, state, age_ms, xid::text::bigint FROM ("
@@ -92,6 +97,9 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   private final List<JdbcProjection> inline;
   private final ThreadFactory threads;
   private final FenceWatch fenceWatch;
+  private final List<TrackingProcessor> followers = new CopyOnWriteArrayList<>();
+  /** The last position appended by {@link #appendWithin} in a {@link #write} on this thread. */
+  private final ThreadLocal<Position> lastWithin = new ThreadLocal<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private PostgresNotifications notifications;
   private PostgresNotifier notifier;
@@ -160,7 +168,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
       Connection connection = joined.get();
       try {
         AppendResult result = appendWithin(connection, streamId, expectedVersion, checked, rows);
-        config.transactions().afterCommit(this::appended);
+        config.transactions().afterCommit(() -> committed(result.lastPosition()));
         return result;
       } finally {
         config.transactions().release(connection);
@@ -177,8 +185,9 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
       return Jdbc.withConnection(config, what, c -> explainRefusal(c, streamId, expectedVersion,
           checked));
     }
-    appended();
-    return recorded(streamId, rows, placed);
+    AppendResult result = recorded(streamId, rows, placed);
+    committed(result.lastPosition());
+    return result;
   }
 
   /**
@@ -206,7 +215,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     requireOpen();
     List<EventRows.Row> rows = encode(streamId, checked);
     AppendResult result = appendWithin(connection, streamId, expectedVersion, checked, rows);
-    hintAfterCommitOf(connection);
+    hintAfterCommitOf(connection, result.lastPosition());
     return result;
   }
 
@@ -218,25 +227,30 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   <T> T write(String what, Jdbc.SqlWork<T> work) {
     requireOpen();
     Optional<Connection> joined = config.transactions().currentTransaction();
+    lastWithin.remove();
     if (joined.isEmpty()) {
       T result = Jdbc.inTransaction(config, what, work);
-      appended();
+      committed(lastWithin.get());
       return result;
     }
     Connection connection = joined.get();
     try {
       T result = underSavepoint(connection, what, (c, savepoint) -> work.apply(c));
-      config.transactions().afterCommit(this::appended);
+      Position last = lastWithin.get();
+      config.transactions().afterCommit(() -> committed(last));
       return result;
     } finally {
       config.transactions().release(connection);
+      lastWithin.remove();
     }
   }
 
   /** Appends within a transaction that is not the store's: under a savepoint, explaining a refusal on the same one. */
   AppendResult appendWithin(Connection connection, String streamId, ExpectedVersion expected,
                             List<NewEvent> checked) {
-    return appendWithin(connection, streamId, expected, checked, encode(streamId, checked));
+    AppendResult result = appendWithin(connection, streamId, expected, checked, encode(streamId, checked));
+    lastWithin.set(result.lastPosition());
+    return result;
   }
 
   private AppendResult appendWithin(Connection connection, String streamId, ExpectedVersion expected,
@@ -302,12 +316,12 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
   }
 
   /** Wakes readers after the caller commits, when the connection is the current transaction of the configuration. */
-  private void hintAfterCommitOf(Connection connection) {
+  private void hintAfterCommitOf(Connection connection, Position last) {
     Optional<Connection> current = config.transactions().currentTransaction();
     if (current.isPresent()) {
       try {
         if (current.get() == connection) {
-          config.transactions().afterCommit(this::appended);
+          config.transactions().afterCommit(() -> committed(last));
         }
       } finally {
         config.transactions().release(current.get());
@@ -549,6 +563,28 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     }
   }
 
+  /**
+   * After an append committed: wakes readers, then waits until the read models kept in memory
+   * ({@link Builder#inMemoryProjection}) hold the append, so that a command's effect is visible when it returns.
+   */
+  private void committed(Position last) {
+    appended();
+    if (last == null || followers.isEmpty()) {
+      return;
+    }
+    for (TrackingProcessor follower : followers) {
+      try {
+        if (!follower.awaitPosition(last, FOLLOW_WAIT)) {
+          LOG.warn("the in-memory read model '{}' did not reach {} within {} ({}); the append is stored and the read"
+              + " model catches up on its own", follower.name(), last, FOLLOW_WAIT, follower.status());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   /** After an append committed: wake this instance's listeners, and tell other instances through the database. */
   private void appended() {
     wakeUp();
@@ -586,7 +622,14 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
    * store first. Closing twice does nothing.
    */
   @Override
-  public synchronized void close() {
+  public void close() {
+    for (TrackingProcessor follower : followers) {
+      follower.stop();
+    }
+    closeResources();
+  }
+
+  private synchronized void closeResources() {
     closed = true;
     if (notifications != null) {
       notifications.close();
@@ -595,6 +638,24 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     if (notifier != null) {
       notifier.close();
       notifier = null;
+    }
+  }
+
+  /** Starts a read model kept in memory and waits until it holds every event stored now. */
+  private void follow(Projection projection) {
+    TrackingProcessor follower = TrackingProcessor.builder("in-memory-read-model-" + (followers.size() + 1), this,
+        projection, new MemoryCheckpoints()).threadFactory(threads).build();
+    followers.add(follower);
+    follower.start();
+    Position head = head();
+    try {
+      if (!follower.awaitPosition(head, Duration.ofMinutes(10))) {
+        throw new CqrsException("the in-memory read model " + projection + " could not catch up with " + head
+            + ": " + follower.failure().map(Throwable::toString).orElse(follower.status().toString()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CqrsException("interrupted while the in-memory read model " + projection + " caught up", e);
     }
   }
 
@@ -624,6 +685,7 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     private final JdbcConfig config;
     private final EventCodec codec;
     private final List<JdbcProjection> inline = new ArrayList<>();
+    private final List<Projection> inMemory = new ArrayList<>();
     private ThreadFactory threads = Threads.daemon("cqrs-jdbc");
     private Duration fenceWarning = Duration.ofSeconds(30);
 
@@ -636,9 +698,8 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
      * Adds an inline projection: it runs in every append's transaction, so its read model commits with the events
      * and is never stale; if it fails, the append fails and nothing of either is stored. Its read model must live in
      * the database, written through the connection it gets: other instances of the application append to the same
-     * database, and a read model kept in this JVM's memory would never see their appends. Keep in-memory read models
-     * with a {@link dev.cqrs.core.TrackingProcessor}, which reads every instance's appends, and wait for a command's
-     * position ({@link dev.cqrs.core.TrackingProcessor#awaitProcessed}) to read your own writes. It gets the append's events
+     * database, and a read model kept in this JVM's memory would never see their appends. Keep such read models with
+     * {@link #inMemoryProjection}, which is fed every instance's appends and is never stale for this instance's. It gets the append's events
      * that it handles with one {@link JdbcProjection#applyBatch} call.
      *
      * @param projection the projection
@@ -646,6 +707,22 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
      */
     public Builder inlineProjection(JdbcProjection projection) {
       inline.add(Objects.requireNonNull(projection, "projection must not be null"));
+      return this;
+    }
+
+    /**
+     * Adds a read model kept in this JVM's memory and fed every append to the database, this instance's and every
+     * other instance's, each event once and in the global order. The store builds it from the stored events before
+     * {@link #build()} returns, and each append through this store returns only once the read model holds it (waiting
+     * at most 10 seconds, then logging), so that a command's effect is visible as soon as it returns, as with an
+     * inline projection. Use it instead of an inline {@link JdbcProjection} that would keep its read model in memory:
+     * that one would never see the appends of the other instances.
+     *
+     * @param projection the projection; it is applied from one thread of the store's
+     * @return this builder
+     */
+    public Builder inMemoryProjection(Projection projection) {
+      inMemory.add(Objects.requireNonNull(projection, "projection must not be null"));
       return this;
     }
 
@@ -688,7 +765,11 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
       if (config.database() == Database.POSTGRESQL) {
         requireOrderKeysOfThisCluster(config);
       }
-      return new JdbcEventStore(config, codec, List.copyOf(inline), threads, fenceWarning);
+      JdbcEventStore store = new JdbcEventStore(config, codec, List.copyOf(inline), threads, fenceWarning);
+      for (Projection projection : inMemory) {
+        store.follow(projection);
+      }
+      return store;
     }
 
     /**

@@ -28,7 +28,8 @@ import java.util.List;
  * }</pre>
  *
  * <p>Write the read model through the connection, into the database: an inline projection that kept its read model in
- * memory would see only the appends of its own instance of the application, never those of the others. Implementations
+ * memory would see only the appends of its own instance of the application, never those of the others. For read models
+ * in memory use {@link JdbcEventStore.Builder#inMemoryProjection}. Implementations
  * must not commit, roll back or close the connection. The library calls a projection from one
  * thread at a time per transaction; implementations holding no state of their own are thread-safe.
  */

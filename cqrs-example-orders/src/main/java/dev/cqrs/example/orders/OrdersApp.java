@@ -50,8 +50,7 @@ import javax.sql.DataSource;
 
 /**
  * The whole application wired in plain Java: one event store, a command bus with the order decider and the
- * state-stored inventory, a query bus over four read models (order details inline in memory, tracked on a database, the
- * others tracked), and the
+ * state-stored inventory, a query bus over four read models (order details never stale, the others tracked), and the
  * fulfillment process manager. Thread-safe; close it to stop its processors.
  */
 public final class OrdersApp implements AutoCloseable {
@@ -91,10 +90,6 @@ public final class OrdersApp implements AutoCloseable {
     sales.register(queries);
     stockLevels.register(queries);
 
-    if (jdbc != null) {
-      // other instances append to the database too: the details follow the store, not only this instance's appends
-      processors.add(tracked("order-details", orderDetails.projection));
-    }
     processors.add(tracked("customer-history", history.projection));
     salesProcessor = tracked("sales-report", sales.projection);
     processors.add(salesProcessor);
@@ -136,7 +131,11 @@ public final class OrdersApp implements AutoCloseable {
     JdbcSchema.create(config);
     ReadModels.OrderDetails details = new ReadModels.OrderDetails();
     EventCodec codec = EventCodec.of(Messages.TYPES, JacksonSerializer.create(), UpcasterChain.empty());
-    JdbcEventStore store = JdbcEventStore.create(config, codec);
+    // other instances append to the database too: the details are fed every instance's appends, and each append
+    // through this store returns once they hold it
+    JdbcEventStore store = JdbcEventStore.builder(config, codec)
+        .inMemoryProjection(details.projection)
+        .build();
     return new OrdersApp(store, details,
         JdbcStateStoredRepository.create(store, JacksonSerializer.create(), Stock.class), null, config);
   }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class TwoInstancesTest {
 
   @Test
-  void an_order_placed_through_one_instance_is_found_through_the_other() {
+  void an_order_placed_through_one_instance_is_found_through_the_other() throws Exception {
     JdbcDataSource h2 = new JdbcDataSource();
     h2.setURL("jdbc:h2:mem:two-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     try (OrdersApp first = OrdersApp.onDatabase(h2); OrdersApp second = OrdersApp.onDatabase(h2)) {
@@ -25,6 +25,12 @@ class TwoInstancesTest {
       CommandResult confirmed = first.send(new ConfirmOrder("T"));
 
       second.awaitProcessed(confirmed.lastPosition().orElseThrow());
+      // the other instance's appends reach this instance's order details soon after they commit
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (second.ask(new Queries.FindOrder("T")).filter(o -> o.status() == Order.Status.READY_TO_SHIP).isEmpty()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
       assertThat(second.ask(new Queries.FindOrder("T"))).hasValueSatisfying(order -> {
         assertThat(order.customer()).isEqualTo("tess");
         assertThat(order.status()).isEqualTo(Order.Status.READY_TO_SHIP);
