@@ -11,6 +11,7 @@ public class ProcessorNotReadyException extends CqrsException {
 
   private static final long serialVersionUID = 1L;
 
+  /** Whether the processor had failed, so that waiting again cannot help. */
   private final boolean failed;
 
   /**
