@@ -50,6 +50,33 @@ class JdbcWriteModelTest {
 
   private static final EventTypes TYPES = EventTypes.builder().register(Restocked.class, "Restocked", 1).build();
 
+  /** Sends a command from several threads at once, each many times; returns what failed. */
+  private static List<Throwable> sendConcurrently(CommandBus bus, Restock command, int threads, int perThread)
+      throws InterruptedException {
+    CountDownLatch start = new CountDownLatch(1);
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    List<Thread> started = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread thread = new Thread(() -> {
+        try {
+          start.await();
+          for (int i = 0; i < perThread; i++) {
+            bus.send(command);
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      thread.start();
+      started.add(thread);
+    }
+    start.countDown();
+    for (Thread thread : started) {
+      thread.join();
+    }
+    return List.copyOf(failures);
+  }
+
   static Stream<Supplier<JdbcConfig>> databases() {
     return Stream.of(TestDatabases::h2, TestDatabases::postgres);
   }
@@ -68,28 +95,7 @@ class JdbcWriteModelTest {
           dev.cqrs.core.EventSourcedHandler.builder(counter, Restock::sku).build()); // default settings
       int threads = 8;
       int perThread = 200;
-      CountDownLatch start = new CountDownLatch(1);
-      ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-      List<Thread> started = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        Thread thread = new Thread(() -> {
-          try {
-            start.await();
-            for (int i = 0; i < perThread; i++) {
-              bus.send(new Restock(sku, 1));
-            }
-          } catch (Throwable e) {
-            failures.add(e);
-          }
-        });
-        thread.start();
-        started.add(thread);
-      }
-      start.countDown();
-      for (Thread thread : started) {
-        thread.join();
-      }
-      assertThat(failures).isEmpty();
+      assertThat(sendConcurrently(bus, new Restock(sku, 1), threads, perThread)).isEmpty();
       List<RecordedEvent> events = store.readStream(sku);
       assertThat(events).hasSize(threads * perThread);
       assertThat(events).extracting(RecordedEvent::version)
@@ -214,28 +220,7 @@ class JdbcWriteModelTest {
 
       int threads = 8;
       int perThread = 25;
-      CountDownLatch start = new CountDownLatch(1);
-      ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-      List<Thread> started = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        Thread thread = new Thread(() -> {
-          try {
-            start.await();
-            for (int i = 0; i < perThread; i++) {
-              bus.send(new Restock(sku, 1));
-            }
-          } catch (Throwable e) {
-            failures.add(e);
-          }
-        });
-        thread.start();
-        started.add(thread);
-      }
-      start.countDown();
-      for (Thread thread : started) {
-        thread.join();
-      }
-      assertThat(failures).isEmpty();
+      assertThat(sendConcurrently(bus, new Restock(sku, 1), threads, perThread)).isEmpty();
       StoredState<Stock> stored = repository.load(sku).orElseThrow();
       assertThat(stored.version()).isEqualTo(2 + threads * perThread);
       assertThat(stored.state().onHand()).isEqualTo(8 + threads * perThread);

@@ -50,6 +50,20 @@ class ProcessorFaultsTest {
 
   private final List<TrackingProcessor> processors = new ArrayList<>();
   private final List<JdbcEventStore> stores = new ArrayList<>();
+  /** The test's database, store, read-model table and processor name, set by {@link #prepare}. */
+  private JdbcConfig config;
+  private JdbcEventStore store;
+  private AppliedTable table;
+  private String name;
+
+  /** Sets up a test: a store on the database, a fresh read-model table, and a processor name starting at the head. */
+  private void prepare(JdbcConfig database, String what) {
+    config = database;
+    store = store(database);
+    table = AppliedTable.create(database);
+    name = name(what);
+    JdbcCheckpointStore.create(database).save(name, store.head());
+  }
 
   static Stream<Supplier<JdbcConfig>> databases() {
     return Stream.of(TestDatabases::h2, () -> TestDatabases.postgres("faults_"));
@@ -122,11 +136,7 @@ class ProcessorFaultsTest {
   @ParameterizedTest
   @MethodSource("databases")
   void lost_commit_acknowledgements_never_apply_a_batch_twice(Supplier<JdbcConfig> database) throws Exception {
-    JdbcConfig config = database.get();
-    JdbcEventStore store = store(config);
-    AppliedTable table = AppliedTable.create(config);
-    String name = name("lost-ack");
-    JdbcCheckpointStore.create(config).save(name, store.head());
+    prepare(database.get(), "lost-ack");
     FaultyDataSource faulty = FaultyDataSource.wrap(config.dataSource());
     TrackingProcessor processor = started(JdbcProcessors.transactional(on(config, faulty), name, store,
         table.projection(Counted.class, "a", e -> { })).batchSize(7).pollInterval(Duration.ofMillis(10))
@@ -153,11 +163,7 @@ class ProcessorFaultsTest {
   @MethodSource("databasesAndCommitFaults")
   void a_dead_letter_is_saved_in_its_batch_transaction_once(Supplier<JdbcConfig> database, CommitFault fault)
       throws Exception {
-    JdbcConfig config = database.get();
-    JdbcEventStore store = store(config);
-    AppliedTable table = AppliedTable.create(config);
-    String name = name("parked-once");
-    JdbcCheckpointStore.create(config).save(name, store.head());
+    prepare(database.get(), "parked-once");
     FaultyDataSource faulty = FaultyDataSource.wrap(config.dataSource());
     JdbcConfig processorConfig = on(config, faulty);
     AtomicBoolean armed = new AtomicBoolean();
@@ -195,11 +201,7 @@ class ProcessorFaultsTest {
   @MethodSource("databases")
   void a_poison_event_with_nul_characters_in_payload_and_error_is_parked(Supplier<JdbcConfig> database)
       throws Exception {
-    JdbcConfig config = database.get();
-    JdbcEventStore store = store(config);
-    AppliedTable table = AppliedTable.create(config);
-    String name = name("nul");
-    JdbcCheckpointStore.create(config).save(name, store.head());
+    prepare(database.get(), "nul");
     List<RecordedEvent> events = new ArrayList<>(append(store, 5, -1));
     RecordedEvent poison = store.append("nul-" + UUID.randomUUID(), ExpectedVersion.noStream(),
         List.of(NewEvent.of(new Counted("poison\u0000with nul \uD83D\uDE00", 1)))).events().get(0);
@@ -239,11 +241,7 @@ class ProcessorFaultsTest {
       throws Exception {
     JdbcConfig shared = database.get();
     // tables of its own on PostgreSQL: the corrupt row must not reach the other tests' replays
-    JdbcConfig config = shared.database() == Database.POSTGRESQL ? TestDatabases.postgres("undecodable_") : shared;
-    JdbcEventStore store = store(config);
-    AppliedTable table = AppliedTable.create(config);
-    String name = name("undecodable");
-    JdbcCheckpointStore.create(config).save(name, store.head());
+    prepare(shared.database() == Database.POSTGRESQL ? TestDatabases.postgres("undecodable_") : shared, "undecodable");
     List<RecordedEvent> events = append(store, 6, -1);
     RecordedEvent broken = events.get(3);
     String cast = config.database() == Database.POSTGRESQL ? "?::json" : "?";
@@ -273,11 +271,7 @@ class ProcessorFaultsTest {
   @MethodSource("databasesAndCommitFaults")
   void status_and_failure_agree_when_the_commit_of_the_failing_batch_fails(Supplier<JdbcConfig> database,
                                                                            CommitFault fault) throws Exception {
-    JdbcConfig config = database.get();
-    JdbcEventStore store = store(config);
-    AppliedTable table = AppliedTable.create(config);
-    String name = name("agree");
-    JdbcCheckpointStore.create(config).save(name, store.head());
+    prepare(database.get(), "agree");
     List<RecordedEvent> events = append(store, 12, 9);
     FaultyDataSource faulty = FaultyDataSource.wrap(config.dataSource());
     TrackingProcessor processor = JdbcProcessors.transactional(on(config, faulty), name, store,
@@ -320,11 +314,7 @@ class ProcessorFaultsTest {
   @Test
   void a_failing_event_backs_off_outside_the_batch_transaction_so_other_readers_are_not_held_back()
       throws Exception {
-    JdbcConfig config = TestDatabases.postgres("faults_");
-    JdbcEventStore store = store(config);
-    AppliedTable table = AppliedTable.create(config);
-    String name = name("backoff");
-    JdbcCheckpointStore.create(config).save(name, store.head());
+    prepare(TestDatabases.postgres("faults_"), "backoff");
     CountDownLatch firstFailure = new CountDownLatch(1);
     AtomicInteger attempts = new AtomicInteger();
     TrackingProcessor processor = started(JdbcProcessors.transactional(config, name, store,
@@ -357,11 +347,7 @@ class ProcessorFaultsTest {
   @MethodSource("databases")
   void a_batch_longer_than_the_lease_makes_progress_with_a_standby_instance(Supplier<JdbcConfig> database)
       throws Exception {
-    JdbcConfig config = database.get();
-    JdbcEventStore store = store(config);
-    AppliedTable table = AppliedTable.create(config);
-    String name = name("slow");
-    JdbcCheckpointStore.create(config).save(name, store.head());
+    prepare(database.get(), "slow");
     Duration lease = Duration.ofMillis(600);
     AppliedTable.Step slow = event -> {
       try {
@@ -403,11 +389,7 @@ class ProcessorFaultsTest {
   @ParameterizedTest
   @MethodSource("databases")
   void a_reset_is_fenced_and_seen_by_the_standby_instance(Supplier<JdbcConfig> database) throws Exception {
-    JdbcConfig config = database.get();
-    JdbcEventStore store = store(config);
-    AppliedTable table = AppliedTable.create(config);
-    String name = name("reset");
-    JdbcCheckpointStore.create(config).save(name, store.head());
+    prepare(database.get(), "reset");
     List<TrackingProcessor> instances = processingAndStandby(config, store, table, name, Duration.ofSeconds(2));
     TrackingProcessor first = instances.get(0);
     TrackingProcessor second = instances.get(1);
@@ -432,11 +414,7 @@ class ProcessorFaultsTest {
   @MethodSource("databases")
   void a_standby_instance_follows_the_shared_checkpoint_so_its_callers_can_wait(Supplier<JdbcConfig> database)
       throws Exception {
-    JdbcConfig config = database.get();
-    JdbcEventStore store = store(config);
-    AppliedTable table = AppliedTable.create(config);
-    String name = name("standby-waits");
-    JdbcCheckpointStore.create(config).save(name, store.head());
+    prepare(database.get(), "standby-waits");
     TrackingProcessor second = processingAndStandby(config, store, table, name, Duration.ofSeconds(5)).get(1);
 
     for (int round = 0; round < 20; round++) {
@@ -452,11 +430,7 @@ class ProcessorFaultsTest {
   @MethodSource("databases")
   void two_writers_each_read_their_own_writes_through_one_transactional_processor(Supplier<JdbcConfig> database)
       throws Exception {
-    JdbcConfig config = database.get();
-    JdbcEventStore store = store(config);
-    AppliedTable table = AppliedTable.create(config);
-    String name = name("read-own-writes");
-    JdbcCheckpointStore.create(config).save(name, store.head());
+    prepare(database.get(), "read-own-writes");
     TrackingProcessor processor = started(JdbcProcessors.transactional(config, name, store,
         table.projection(Counted.class, "a", e -> { })).build()); // default settings, as an application has them
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
