@@ -317,6 +317,35 @@ class TrackingProcessorTest {
   }
 
   @Test
+  void a_processor_that_waits_to_retry_says_so_and_runs_again_once_the_event_passes() throws Exception {
+    AtomicBoolean broken = new AtomicBoolean(true);
+    List<Integer> applied = new CopyOnWriteArrayList<>();
+    Projection projection = Projection.builder().on(ItemAdded.class, added -> {
+      if (broken.get()) {
+        throw new IllegalStateException("read model briefly unavailable");
+      }
+      applied.add(added.quantity());
+    }).build();
+    TrackingProcessor processor = started(processor("retrying", projection)
+        .retryPolicy(RetryPolicy.exponential(1_000, Duration.ofMillis(20), Duration.ofMillis(20))).build());
+    store.append("order-r", ExpectedVersion.any(), new ItemAdded("r", "x", 4));
+
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (processor.status() != ProcessorStatus.RETRYING && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(processor.status()).as("not RUNNING while it cannot progress").isEqualTo(ProcessorStatus.RETRYING);
+    assertThat(processor.failure()).isEmpty();
+    assertThatThrownBy(() -> processor.awaitProcessed(store.head(), Duration.ofMillis(50)))
+        .hasMessageContaining("retrying");
+
+    broken.set(false);
+    processor.awaitProcessed(store.head(), WAIT);
+    assertThat(applied).containsExactly(4);
+    assertThat(processor.status()).isEqualTo(ProcessorStatus.RUNNING);
+  }
+
+  @Test
   void a_transient_failure_is_retried_with_backoff_and_applied_once() throws Exception {
     AtomicInteger failuresLeft = new AtomicInteger(2);
     List<Integer> applied = new CopyOnWriteArrayList<>();

@@ -176,7 +176,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
       }
     }
     State now = state;
-    if (now.status() == ProcessorStatus.RUNNING || now.status() == ProcessorStatus.STANDBY) {
+    if (now.status() != ProcessorStatus.FAILED) {
       setStatus(ProcessorStatus.STOPPED);
     }
     signalProgress();
@@ -308,6 +308,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
       case STOPPED -> "it is stopped (never started, or stopped) at " + checkpoint;
       case STANDBY -> "it stands by for another instance, whose checkpoint is at " + checkpoint + " after " + timeout;
       case RUNNING -> "it is at " + checkpoint + " after " + timeout;
+      case RETRYING -> "it is retrying after failures at " + checkpoint + " after " + timeout;
     };
     throw new ProcessorNotReadyException("processor '" + name + "' has not processed " + position + ": " + why,
         now.failure());
@@ -377,7 +378,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
             reload = false;
           }
           if (!coordinator.acquire()) {
-            if (owner || state.status() == ProcessorStatus.RUNNING) {
+            if (owner) {
               LOG.info("processor '{}' is on standby: another instance holds its lease", name);
             }
             owner = false;
@@ -400,6 +401,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
           }
           List<RecordedEvent> batch = feed.next();
           if (batch.isEmpty()) {
+            recovered();
             failures = 0;
             awaitHint();
             continue;
@@ -407,6 +409,9 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
           Position start = checkpoint;
           BatchOutcome outcome = coordinator.inBatch(() -> applyBatch(start, batch));
           failures = 0;
+          if (outcome.failedEvent() == null) {
+            recovered();
+          }
           advance(outcome.last());
           if (outcome.failedEvent() != null) {
             failed(outcome.failedEvent(), outcome.failure());
@@ -434,6 +439,9 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
           }
           Duration wait = retryPolicy.backoffAfter(failures);
           LOG.warn("processor '{}' failed at {} (failure {}), trying again in {}", name, checkpoint, failures, wait, e);
+          if (owner) {
+            setStatus(ProcessorStatus.RETRYING);
+          }
           pause(wait);
         }
       }
@@ -458,6 +466,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     }
     failedAttempts++;
     if (failedAttempts < retryPolicy.maxAttempts()) {
+      setStatus(ProcessorStatus.RETRYING);
       Duration wait = retryPolicy.backoffAfter(failedAttempts);
       LOG.debug("processor '{}': {} failed (attempt {}), retrying in {}", name, event, failedAttempts, wait, failure);
       pause(wait); // outside any transaction: nothing is held while waiting
@@ -490,6 +499,13 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     failingEvent = null;
     LOG.warn("processor '{}' parked {} as dead letter {} after {} attempts", name, event, letter.id(),
         failedAttempts, failure);
+  }
+
+  /** Back to RUNNING after an attempt that succeeded. */
+  private void recovered() {
+    if (state.status() == ProcessorStatus.RETRYING) {
+      setStatus(ProcessorStatus.RUNNING);
+    }
   }
 
   /** Ends the worker with status FAILED and the cause, published together. */
