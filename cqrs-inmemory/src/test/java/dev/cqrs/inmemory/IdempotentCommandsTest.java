@@ -19,7 +19,6 @@ import dev.cqrs.inmemory.Shop.Order;
 import dev.cqrs.inmemory.Shop.OrderCommand;
 import dev.cqrs.inmemory.Shop.OrderPlaced;
 import dev.cqrs.inmemory.Shop.PlaceOrder;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

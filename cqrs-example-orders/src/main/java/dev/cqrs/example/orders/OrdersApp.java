@@ -6,7 +6,6 @@ import dev.cqrs.core.CommandBus;
 import dev.cqrs.core.CommandHandler;
 import dev.cqrs.core.CommandResult;
 import dev.cqrs.core.ConcurrencyConflictException;
-import dev.cqrs.core.Event;
 import dev.cqrs.core.EventSourcedHandler;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.Position;
