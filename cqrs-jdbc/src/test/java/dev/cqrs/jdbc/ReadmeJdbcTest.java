@@ -28,7 +28,7 @@ class ReadmeJdbcTest {
     List<Upcaster> upcasters = List.of();
 
     JdbcConfig config = JdbcConfig.builder(dataSource)   // PostgreSQL 15+ or H2 2.x
-        .schema("public").tablePrefix("cqrs_")           // checked as plain SQL identifiers
+        .schema("public").tablePrefix("cqrs_")           // checked as plain SQL identifiers, reserved words refused
         .build();
     JdbcSchema.create(config);                           // idempotent; or run the shipped migration file yourself
 
