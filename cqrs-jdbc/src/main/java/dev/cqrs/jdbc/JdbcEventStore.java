@@ -641,6 +641,27 @@ public final class JdbcEventStore implements EventStore, AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every read model of {@link Builder#inMemoryProjection} holds the event at a position, for example one
+   * that another instance of the application appended (this instance's own appends are held when they return).
+   *
+   * @param position a position from an append of any instance
+   * @param timeout the longest wait
+   * @return {@code true} when they hold it (or there are none), {@code false} on timeout
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  public boolean awaitInMemoryProjections(Position position, Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(position, "position must not be null");
+    Objects.requireNonNull(timeout, "timeout must not be null");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (TrackingProcessor follower : followers) {
+      if (!follower.awaitPosition(position, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Starts a read model kept in memory and waits until it holds every event stored now. */
   private void follow(Projection projection) {
     TrackingProcessor follower = TrackingProcessor.builder("in-memory-read-model-" + (followers.size() + 1), this,

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,11 +85,9 @@ class InMemoryReadModelTest {
       appended.add(saved);
       assertThat(seenBySecond.events).contains(saved);
 
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while ((seenByFirst.events.size() < appended.size() || seenBySecond.events.size() < appended.size())
-          && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      RecordedEvent lastOfAll = appended.stream().max((a, b) -> a.position().compareTo(b.position())).orElseThrow();
+      assertThat(first.awaitInMemoryProjections(lastOfAll.position(), java.time.Duration.ofSeconds(60))).isTrue();
+      assertThat(second.awaitInMemoryProjections(lastOfAll.position(), java.time.Duration.ofSeconds(60))).isTrue();
       List<RecordedEvent> inOrder = new ArrayList<>(appended);
       inOrder.sort((a, b) -> a.position().compareTo(b.position()));
       for (Seen seen : List.of(seenByFirst, seenBySecond)) {

@@ -215,6 +215,9 @@ public final class OrdersApp implements AutoCloseable {
       for (TrackingProcessor processor : processors) {
         processor.awaitProcessed(target, Duration.ofSeconds(30)); // throws, saying why, when it cannot
       }
+      if (store instanceof JdbcEventStore jdbc) {
+        awaitInMemoryReadModels(jdbc, target);
+      }
       Position head = store.head();
       if (!head.isAfter(target)) {
         return;
@@ -222,6 +225,18 @@ public final class OrdersApp implements AutoCloseable {
       target = head;
     }
   }
+  /** Waits until the order details, kept in memory on a database, hold a position another instance appended. */
+  private static void awaitInMemoryReadModels(JdbcEventStore store, Position position) {
+    try {
+      if (!store.awaitInMemoryProjections(position, Duration.ofSeconds(30))) {
+        throw new IllegalStateException("the order details did not reach " + position + " in 30 seconds");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the order details", e);
+    }
+  }
+
 
   /**
    * Rebuilds the sales report from the first event and returns it, for comparing with the report before.
