@@ -148,11 +148,14 @@ public interface TrackingProcessor extends AutoCloseable {
 
   /**
    * Applies a parked event again now, on the calling thread (never at the same time as the processor's own thread);
-   * removes it when it succeeds and records one more failed attempt when it does not.
+   * removes it when it succeeds, in one unit with applying it where the backend can (with the JDBC backend's
+   * transactional processors, one transaction), and records one more failed attempt when it does not. A failure of the
+   * unit itself (the database unreachable, a lost commit acknowledgement) passes through: try again, and a retry that
+   * had committed is found gone.
    *
    * @param id the dead letter's id
    * @return {@code true} when the event was applied and the dead letter removed
-   * @throws java.util.NoSuchElementException if there is no such dead letter for this processor
+   * @throws java.util.NoSuchElementException if there is no such dead letter for this processor (any more)
    * @throws IllegalStateException if no dead-letter store is configured
    */
   boolean retryDeadLetter(UUID id);

@@ -151,12 +151,24 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   @Override
   public boolean remove(UUID id) {
     Objects.requireNonNull(id, "id must not be null");
-    return Jdbc.withConnection(config, "removal of dead letter " + id, c -> {
-      try (PreparedStatement statement = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
-        statement.setObject(1, id);
-        return statement.executeUpdate() > 0;
-      }
-    });
+    return Jdbc.withConnection(config, "removal of dead letter " + id, c -> remove(c, id));
+  }
+
+  /**
+   * Removes a dead letter with a connection of the caller's, inside its transaction, so that a retried event and the
+   * removal of its dead letter commit together.
+   *
+   * @param connection the connection
+   * @param id the dead letter's id
+   * @return {@code true} when it existed
+   * @throws SQLException on a database failure
+   */
+  public boolean remove(Connection connection, UUID id) throws SQLException {
+    Objects.requireNonNull(id, "id must not be null");
+    try (PreparedStatement statement = connection.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+      statement.setObject(1, id);
+      return statement.executeUpdate() > 0;
+    }
   }
 
   private List<DeadLetter> mapAll(PreparedStatement statement) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.cqrs.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cqrs.core.DeadLetter;
 import dev.cqrs.core.Event;
@@ -12,6 +13,7 @@ import dev.cqrs.core.ProcessorStatus;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.RetryPolicy;
 import dev.cqrs.core.TrackingProcessor;
+import dev.cqrs.core.TransientException;
 import dev.cqrs.jdbc.internal.Jdbc;
 import dev.cqrs.test.faults.FaultyDataSource;
 import java.sql.PreparedStatement;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -459,6 +462,40 @@ class ProcessorFaultsTest {
     }
     assertThat(failures).isEmpty();
     assertThat(table.applications()).containsOnlyKeys(written).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void a_retried_dead_letter_is_applied_once_even_when_the_retry_loses_its_acknowledgement(
+      Supplier<JdbcConfig> database) throws Exception {
+    prepare(database.get(), "retry-once");
+    FaultyDataSource faulty = FaultyDataSource.wrap(config.dataSource());
+    JdbcConfig processorConfig = on(config, faulty);
+    AtomicBoolean fixed = new AtomicBoolean();
+    TrackingProcessor processor = started(JdbcProcessors.transactional(processorConfig, name, store,
+        table.projection(Counted.class, "a", event -> {
+          if (!fixed.get()) {
+            refusePoison("refused").after(event);
+          }
+        })).batchSize(10).pollInterval(Duration.ofMillis(10))
+        .deadLetters(JdbcDeadLetterStore.create(processorConfig, TestDatabases.codec(TYPES)))
+        .retryPolicy(RetryPolicy.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2))).build());
+    List<RecordedEvent> events = append(store, 5, 2);
+    processor.awaitProcessed(last(events), WAIT);
+    DeadLetter parked = processor.deadLetters().get(0);
+    assertThat(parked.event().eventId()).isEqualTo(events.get(2).eventId());
+    processor.stop();
+
+    fixed.set(true);
+    faulty.loseAcknowledgementOfNextCommits(1); // the retry commits, then the caller hears of a dropped connection
+    assertThatThrownBy(() -> processor.retryDeadLetter(parked.id())).isInstanceOf(TransientException.class);
+    assertThat(faulty.faultsInjected()).isEqualTo(1);
+    assertThat(processor.deadLetters()).as("the retry committed with the removal").isEmpty();
+    assertThatThrownBy(() -> processor.retryDeadLetter(parked.id())).isInstanceOf(NoSuchElementException.class);
+
+    Map<UUID, Integer> applied = table.applications();
+    assertThat(applied.keySet()).containsExactlyInAnyOrderElementsOf(ids(events));
+    assertThat(applied.values()).as("the parked event applied once by its retry").containsOnly(1);
   }
 
   @Test

@@ -329,17 +329,32 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     DeadLetterStore parked = requireDeadLetters();
     DeadLetter letter = parked.find(id).filter(d -> d.processor().equals(name))
         .orElseThrow(() -> new NoSuchElementException("processor '" + name + "' has no dead letter " + id));
+    RuntimeException[] failed = new RuntimeException[1];
+    boolean retried;
     applyLock.lock();
     try {
-      projection.apply(letter.event());
+      retried = coordinator.retryDeadLetter(parked, letter, () -> {
+        try {
+          projection.apply(letter.event());
+        } catch (RuntimeException e) {
+          failed[0] = e;
+          throw e;
+        }
+      });
     } catch (RuntimeException e) {
-      parked.save(letter.failedAgain(e, clock.instant()));
-      LOG.warn("processor '{}': retry of dead letter {} ({}) failed again", name, id, letter.event(), e);
+      if (failed[0] == null) {
+        throw e; // the unit itself failed, perhaps after it committed: the caller may try again and will find out
+      }
+      parked.save(letter.failedAgain(failed[0], clock.instant()));
+      LOG.warn("processor '{}': retry of dead letter {} ({}) failed again", name, id, letter.event(), failed[0]);
       return false;
     } finally {
       applyLock.unlock();
     }
-    parked.remove(id);
+    if (!retried) {
+      throw new NoSuchElementException("processor '" + name + "' has no dead letter " + id
+          + " any more: it was retried or discarded meanwhile");
+    }
     return true;
   }
 

@@ -69,6 +69,24 @@ public interface ProcessingCoordinator {
   }
 
   /**
+   * Applies a parked event again and removes its dead letter as one unit, where the coordinator can: both happen, or
+   * neither, so that a retry whose outcome was unknown is never applied twice. The default applies, then removes.
+   *
+   * @param store the processor's dead-letter store
+   * @param letter the dead letter
+   * @param apply applies its event; its exceptions pass through, and nothing of the unit is kept
+   * @return {@code true} when applied and removed; {@code false} when the dead letter was gone meanwhile (another
+   *     retry or a discard), and nothing was applied
+   */
+  default boolean retryDeadLetter(DeadLetterStore store, DeadLetter letter, Runnable apply) {
+    if (store.find(letter.id()).isEmpty()) {
+      return false;
+    }
+    apply.run();
+    return store.remove(letter.id());
+  }
+
+  /**
    * Runs a processor's reset (clearing the read model and forgetting the checkpoint) as one fenced unit: an
    * implementation with leases takes the lease over from whichever instance holds it, so that no instance can go on
    * from the old checkpoint or commit a batch into the cleared read model. The default runs it as it is.

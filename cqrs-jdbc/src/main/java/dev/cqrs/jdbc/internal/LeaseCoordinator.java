@@ -47,6 +47,8 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
   private volatile long renewedAt;
   private volatile Connection current;
   private volatile boolean savepoints;
+  /** A dead-letter retry runs: events are applied at once, under a savepoint, not collected for a batch write. */
+  private volatile boolean retrying;
   private ScheduledExecutorService renewer;
 
   /**
@@ -93,7 +95,7 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
    * @return {@code true} in careful mode
    */
   public boolean savepoints() {
-    return savepoints;
+    return savepoints || retrying;
   }
 
   /** Makes the next run of the batch apply each event under a savepoint, until a batch commits. */
@@ -286,6 +288,31 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
     });
     fence = taken;
     renewedAt = System.nanoTime();
+  }
+
+  /**
+   * Removes the dead letter and applies its event in one transaction (the removal first: it locks the row, so a
+   * concurrent retry waits and then finds it gone).
+   */
+  @Override
+  public boolean retryDeadLetter(DeadLetterStore store, DeadLetter letter, Runnable apply) {
+    if (!(store instanceof JdbcDeadLetterStore jdbc)) {
+      return ProcessingCoordinator.super.retryDeadLetter(store, letter, apply);
+    }
+    return Jdbc.inTransaction(config, "retry of dead letter " + letter.id(), connection -> {
+      if (!jdbc.remove(connection, letter.id())) {
+        return false;
+      }
+      current = connection;
+      retrying = true;
+      try {
+        apply.run();
+      } finally {
+        current = null;
+        retrying = false;
+      }
+      return true;
+    });
   }
 
   @Override
