@@ -14,6 +14,15 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Ids {
 
+  /** One digest per thread: getting a new one per derived id costs a provider look-up on every event appended. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  });
+
   private Ids() {
   }
 
@@ -28,12 +37,7 @@ public final class Ids {
    * @return the derived id
    */
   public static UUID derived(UUID parent, String name) {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    MessageDigest sha = SHA_256.get(); // digest() below resets it for the next call on this thread
     sha.update(ByteBuffer.allocate(16).putLong(parent.getMostSignificantBits())
         .putLong(parent.getLeastSignificantBits()).array());
     ByteBuffer hash = ByteBuffer.wrap(sha.digest(name.getBytes(StandardCharsets.UTF_8)));

@@ -108,9 +108,8 @@ public final class Jdbc {
           } catch (InvocationTargetException e) {
             throw e.getCause();
           }
-          if (result instanceof Statement statement && method.getName().endsWith("Statement")
-              || result instanceof Statement && method.getName().equals("prepareCall")) {
-            ((Statement) result).setQueryTimeout(seconds);
+          if (result instanceof Statement statement) { // createStatement, prepareStatement, prepareCall
+            statement.setQueryTimeout(seconds);
           }
           return result;
         });
