@@ -3,7 +3,7 @@ package dev.cqrs.inmemory;
 import dev.cqrs.core.Snapshot;
 import dev.cqrs.core.SnapshotStore;
 import dev.cqrs.core.spi.EventStoreArguments;
-import dev.cqrs.core.spi.StateSerializer;
+import dev.cqrs.core.serialization.StateSerializer;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

@@ -109,7 +109,7 @@ class AggregateAndStateStoredTest {
   }
 
   /** Serializes the Account aggregate as its balance, so that a snapshot is a copy, as a database would keep it. */
-  static final class AccountSerializer implements dev.cqrs.core.spi.StateSerializer {
+  static final class AccountSerializer implements dev.cqrs.core.serialization.StateSerializer {
     @Override
     public byte[] serializeState(Object state) {
       return Long.toString(((Account) state).balance).getBytes(java.nio.charset.StandardCharsets.UTF_8);

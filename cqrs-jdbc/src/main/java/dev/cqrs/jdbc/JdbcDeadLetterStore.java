@@ -4,7 +4,7 @@ import dev.cqrs.core.DeadLetter;
 import dev.cqrs.core.DeadLetterStore;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.RecordedEvent;
-import dev.cqrs.core.spi.EventCodec;
+import dev.cqrs.core.serialization.EventCodec;
 import dev.cqrs.jdbc.internal.EventRows;
 import dev.cqrs.jdbc.internal.Jdbc;
 import java.sql.Connection;

@@ -12,7 +12,7 @@ import dev.cqrs.core.Projection;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.Registration;
 import dev.cqrs.core.TrackingProcessor;
-import dev.cqrs.core.spi.EventCodec;
+import dev.cqrs.core.serialization.EventCodec;
 import dev.cqrs.core.spi.EventStoreArguments;
 import dev.cqrs.core.spi.RepeatedAppends;
 import dev.cqrs.jdbc.internal.EventRows;

@@ -3,7 +3,7 @@ package dev.cqrs.jdbc;
 import dev.cqrs.core.Snapshot;
 import dev.cqrs.core.SnapshotStore;
 import dev.cqrs.core.spi.EventStoreArguments;
-import dev.cqrs.core.spi.StateSerializer;
+import dev.cqrs.core.serialization.StateSerializer;
 import dev.cqrs.jdbc.internal.Jdbc;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;

@@ -7,7 +7,7 @@ import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.StateStoredRepository;
 import dev.cqrs.core.StoredState;
 import dev.cqrs.core.spi.EventStoreArguments;
-import dev.cqrs.core.spi.StateSerializer;
+import dev.cqrs.core.serialization.StateSerializer;
 import dev.cqrs.jdbc.internal.Jdbc;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

@@ -1,7 +1,8 @@
 /**
- * Contracts for backends and serializers (SPI): how events become stored bytes ({@link
- * dev.cqrs.core.spi.EventSerializer}), how old revisions are upcast ({@link dev.cqrs.core.spi.Upcaster}), and the
- * {@link dev.cqrs.core.spi.EventCodec} that backends use to combine both with the type registry. Applications rarely
- * call these types directly; the contract suite in {@code cqrs-test} checks backends against them.
+ * What backends implement and the core calls (SPI): the arguments every store checks the same way ({@link
+ * dev.cqrs.core.spi.EventStoreArguments}), repeated-append detection ({@link dev.cqrs.core.spi.RepeatedAppends}),
+ * and the {@link dev.cqrs.core.spi.ProcessingCoordinator} through which a backend gives tracking processors
+ * transactional checkpoints, leases and dead letters. Applications do not use this package; a new backend does, and
+ * the contract suites in {@code cqrs-test} check it against these types.
  */
 package dev.cqrs.core.spi;

@@ -75,8 +75,8 @@ class FulfillmentExactlyOnceTest {
 
     dev.cqrs.jdbc.JdbcConfig config = dev.cqrs.jdbc.JdbcConfig.builder(dataSource).build();
     try (dev.cqrs.jdbc.JdbcEventStore store = dev.cqrs.jdbc.JdbcEventStore.create(config,
-        dev.cqrs.core.spi.EventCodec.of(Messages.TYPES, dev.cqrs.jackson.JacksonSerializer.create(),
-            dev.cqrs.core.spi.UpcasterChain.empty()))) {
+        dev.cqrs.core.serialization.EventCodec.of(Messages.TYPES, dev.cqrs.jackson.JacksonSerializer.create(),
+            dev.cqrs.core.serialization.UpcasterChain.empty()))) {
       List<RecordedEvent> atKill = store.readAll(Position.START, 1000);
       assertThat(atKill).filteredOn(e -> e.payload() instanceof StockReserved)
           .as("the reservations committed before the kill").hasSize(2);

@@ -4,7 +4,7 @@ import dev.cqrs.core.EventFeed;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.Position;
 import dev.cqrs.core.RecordedEvent;
-import dev.cqrs.core.spi.EventCodec;
+import dev.cqrs.core.serialization.EventCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.cqrs.core.spi;
+package dev.cqrs.core.serialization;
 
 /**
  * Turns snapshot states into bytes and back, for snapshot stores that persist them. Implementations must be

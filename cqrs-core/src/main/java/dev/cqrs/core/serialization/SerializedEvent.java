@@ -1,4 +1,4 @@
-package dev.cqrs.core.spi;
+package dev.cqrs.core.serialization;
 
 import dev.cqrs.core.EventType;
 import java.nio.charset.StandardCharsets;
