@@ -26,8 +26,12 @@ import java.util.UUID;
  *
  * <p>Bad input (a null or blank stream id, an empty event list, an unregistered event class) is rejected with an
  * exception that says what was wrong, and nothing is written. Implementations must be thread-safe.
+ *
+ * <p>A store is {@link AutoCloseable}: close it when the application stops, after the processors that read it, and
+ * it releases what it holds (the JDBC store's listening connection and notifier thread). A store that holds nothing,
+ * such as the in-memory one, keeps working after {@code close()}.
  */
-public interface EventStore {
+public interface EventStore extends AutoCloseable {
 
   /** The longest stream id accepted. */
   int MAX_STREAM_ID_LENGTH = 255;
@@ -180,4 +184,11 @@ public interface EventStore {
    * @return a registration that removes the listener when closed
    */
   Registration onAppend(Runnable listener);
+
+  /**
+   * Releases what the store holds; the default holds nothing and does nothing. Closing twice does nothing. A store
+   * that held resources refuses every call after it is closed, with an {@link IllegalStateException}.
+   */
+  @Override
+  default void close() {}
 }

@@ -77,7 +77,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class JdbcEventStore implements EventStore, AutoCloseable {
+public final class JdbcEventStore implements EventStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcEventStore.class);
   /** How long an append waits for the read models kept in memory to hold it. */

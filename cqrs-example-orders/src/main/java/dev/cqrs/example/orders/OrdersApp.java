@@ -254,12 +254,6 @@ public final class OrdersApp implements AutoCloseable {
     processors.forEach(TrackingProcessor::stop);
     commands.close();
     queries.close();
-    if (store instanceof AutoCloseable closeable) {
-      try {
-        closeable.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("closing the event store failed", e);
-      }
-    }
+    store.close();
   }
 }

@@ -1,4 +1,4 @@
-package dev.cqrs.core.spi;
+package dev.cqrs.core.serialization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
