@@ -84,7 +84,7 @@ final class DatabaseWorkloads implements AutoCloseable {
     pool.setPoolName("bench");
     dataSource = new HikariDataSource(pool);
     config = JdbcConfig.builder(dataSource).build();
-    JdbcSchema.create(config);
+    JdbcSchema.migrate(config);
     store = JdbcEventStore.create(config, EventCodec.of(Payloads.TYPES,
         dev.cqrs.jackson.JacksonSerializer.create(), UpcasterChain.empty()));
     axonJdbc = new AxonJdbc(dataSource);

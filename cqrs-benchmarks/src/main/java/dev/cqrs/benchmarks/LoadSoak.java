@@ -52,7 +52,7 @@ final class LoadSoak {
       pool.setMaximumPoolSize(16);
       try (HikariDataSource dataSource = new HikariDataSource(pool)) {
         JdbcConfig config = JdbcConfig.builder(dataSource).build();
-        JdbcSchema.create(config);
+        JdbcSchema.migrate(config);
         JdbcEventStore store = JdbcEventStore.create(config,
             EventCodec.of(Payloads.TYPES, JacksonSerializer.create(), UpcasterChain.empty()));
         List<ConcurrentHashMap<String, Long>> models = new ArrayList<>();

@@ -19,7 +19,7 @@ public enum Database {
   }
 
   /**
-   * Returns the resource folder that holds this database's migration files ({@code dev/cqrs/jdbc/FOLDER/}).
+   * Returns the resource folder that holds this database's migration files ({@code cqrs-migrations/FOLDER/}).
    *
    * @return the folder name
    */

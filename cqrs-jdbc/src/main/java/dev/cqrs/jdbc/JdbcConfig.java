@@ -20,7 +20,7 @@ import javax.sql.DataSource;
  *
  * <pre>{@code
  * JdbcConfig config = JdbcConfig.builder(dataSource).schema("orders").tablePrefix("cqrs_").build();
- * JdbcSchema.create(config);
+ * JdbcSchema.migrate(config);
  * }</pre>
  *
  * <p>Immutable and thread-safe; the builder is not.

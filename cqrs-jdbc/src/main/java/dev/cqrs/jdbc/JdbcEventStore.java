@@ -23,6 +23,7 @@ import dev.cqrs.jdbc.internal.MemoryCheckpoints;
 import dev.cqrs.jdbc.internal.PostgresNotifications;
 import dev.cqrs.jdbc.internal.PostgresNotifier;
 import dev.cqrs.jdbc.internal.ReadAheadFeed;
+import dev.cqrs.jdbc.internal.SchemaMigrations;
 import dev.cqrs.jdbc.internal.Threads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * JdbcConfig config = JdbcConfig.builder(dataSource).build();
- * JdbcSchema.create(config);
+ * JdbcSchema.migrate(config);
  * EventCodec codec = EventCodec.of(types, JacksonSerializer.create(), UpcasterChain.empty());
  * JdbcEventStore store = JdbcEventStore.create(config, codec);
  * }</pre>
@@ -703,6 +704,8 @@ public final class JdbcEventStore implements EventStore {
   /** Configures a {@link JdbcEventStore}. Not thread-safe. */
   public static final class Builder {
 
+    private SchemaMigrations migrations = SchemaMigrations.SHIPPED;
+
     private final JdbcConfig config;
     private final EventCodec codec;
     private final List<JdbcProjection> inline = new ArrayList<>();
@@ -777,12 +780,22 @@ public final class JdbcEventStore implements EventStore {
       return this;
     }
 
+    /** Replaces the migration files the schema version is checked against; for the library's own tests. */
+    Builder schemaMigrations(SchemaMigrations migrations) {
+      this.migrations = Objects.requireNonNull(migrations, "migrations");
+      return this;
+    }
+
     /**
-     * Builds the store.
+     * Builds the store, after checking that the schema is at {@link JdbcSchema#VERSION} and, on PostgreSQL, that the
+     * stored order keys belong to this cluster.
      *
      * @return the store
+     * @throws CqrsException if the schema is missing, older or newer than this release supports; the message says
+     *     what to run
      */
     public JdbcEventStore build() {
+      migrations.requireSupported(config);
       if (config.database() == Database.POSTGRESQL) {
         requireOrderKeysOfThisCluster(config);
       }

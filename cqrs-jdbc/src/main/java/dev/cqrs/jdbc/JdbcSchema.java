@@ -1,45 +1,65 @@
 package dev.cqrs.jdbc;
 
 import dev.cqrs.jdbc.internal.Jdbc;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.cqrs.jdbc.internal.SchemaMigrations;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
- * Creates the backend's tables. {@link #create(JdbcConfig)} is idempotent and safe to call from several instances at
- * once. The same DDL ships as versioned migration files in the jar, {@code dev/cqrs/jdbc/postgresql/V1__cqrs.sql} and
- * {@code dev/cqrs/jdbc/h2/V1__cqrs.sql}, with {@code ${schema}} and {@code ${prefix}} placeholders (Flyway syntax), for
- * teams that run their own migrations. Stateless and thread-safe.
+ * Creates and upgrades the backend's tables. The schema is versioned: the migration files ship in the jar, one per
+ * version, in {@code cqrs-migrations/postgresql/} and {@code cqrs-migrations/h2/} ({@code V1__cqrs.sql}, later {@code
+ * V2__...sql}), with {@code ${schema}} and {@code ${prefix}} placeholders (Flyway syntax). A released file never
+ * changes; every change is a new file, and every file records its version in the table {@code
+ * <prefix>schema_version}. There are two ways to apply them:
+ * <ul>
+ *   <li>{@link #migrate(JdbcConfig)} at start-up applies whatever is missing, in one transaction, and is safe to run
+ *       from several instances at once;</li>
+ *   <li>teams that run their own migrations point Flyway at the folder ({@code
+ *       locations=classpath:cqrs-migrations/postgresql}, placeholders {@code schema} and {@code prefix}).</li>
+ * </ul>
+ * A {@link JdbcEventStore} refuses to start on a schema older or newer than
+ * {@link #VERSION}, saying what to run. Stateless and thread-safe.
  */
 public final class JdbcSchema {
+
+  /** The schema version this release works on, and the highest its migration files reach. */
+  public static final int VERSION = SchemaMigrations.SHIPPED.latest();
 
   private JdbcSchema() {
   }
 
   /**
-   * Creates every table, index and trigger that is missing, in one transaction.
+   * Brings the schema up to {@link #VERSION}: creates it when it is missing, applies the later migration files when it
+   * is older, and does nothing when it is current. Run it at start-up; instances may run it at the same time.
    *
-   * @param config where to create them
+   * @param config where the tables are
+   * @return the version the schema was at before, 0 when there was none
+   * @throws dev.cqrs.core.CqrsException if the schema is newer than this release (nothing is changed then)
    */
-  public static void create(JdbcConfig config) {
-    List<String> statements = statements(config);
-    Jdbc.inTransaction(config, "creating the cqrs schema", connection -> {
-      try (Statement statement = connection.createStatement()) {
-        if (config.database() == Database.POSTGRESQL) {
-          // Serialize concurrent creators: CREATE ... IF NOT EXISTS alone can still collide in the catalog.
-          statement.execute("SELECT pg_advisory_xact_lock(7343284701)");
-        }
-        for (String sql : statements) {
-          statement.execute(sql);
-        }
-      }
-      return null;
-    });
+  public static int migrate(JdbcConfig config) {
+    return SchemaMigrations.SHIPPED.migrate(config);
+  }
+
+  /**
+   * Returns the version a schema is at.
+   *
+   * @param config where the tables are
+   * @return the version, empty when no migration ever ran there
+   */
+  public static OptionalInt installedVersion(JdbcConfig config) {
+    return SchemaMigrations.installed(config);
+  }
+
+  /**
+   * Returns the classpath folder holding the migration files for a configuration's database, for Flyway.
+   *
+   * @param config the configuration
+   * @return the folder, such as {@code cqrs-migrations/postgresql}
+   */
+  public static String migrationFolder(JdbcConfig config) {
+    return SchemaMigrations.folder(config.database());
   }
 
   /**
@@ -98,44 +118,14 @@ public final class JdbcSchema {
   }
 
   /**
-   * Returns the migration file for a configuration, with its placeholders filled in.
+   * Returns one migration file with its placeholders filled in from a configuration, for review or for tools that
+   * take plain SQL.
    *
    * @param config the configuration
+   * @param version the file's version, from 1 to {@link #VERSION}
    * @return the SQL text
    */
-  public static String sql(JdbcConfig config) {
-    String resource = "/dev/cqrs/jdbc/" + config.database().folder() + "/V1__cqrs.sql";
-    try (InputStream in = JdbcSchema.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + resource);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-          .replace("${schema}", config.schema())
-          .replace("${prefix}", config.tablePrefix());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Splits the file into statements at semicolons that end a line outside dollar-quoted bodies. */
-  static List<String> statements(JdbcConfig config) {
-    List<String> statements = new ArrayList<>();
-    StringBuilder current = new StringBuilder();
-    boolean inBody = false;
-    for (String line : sql(config).split("\n")) {
-      if (!inBody && (line.isBlank() || line.stripLeading().startsWith("--"))) {
-        continue;
-      }
-      current.append(line).append('\n');
-      if ((line.split("\\$\\$", -1).length - 1) % 2 == 1) {
-        inBody = !inBody;
-      }
-      if (!inBody && line.stripTrailing().endsWith(";")) {
-        String statement = current.toString().strip();
-        statements.add(statement.substring(0, statement.length() - 1));
-        current.setLength(0);
-      }
-    }
-    return statements;
+  public static String sql(JdbcConfig config, int version) {
+    return SchemaMigrations.SHIPPED.sql(config, version);
   }
 }

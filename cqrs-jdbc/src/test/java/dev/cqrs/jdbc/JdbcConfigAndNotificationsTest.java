@@ -76,7 +76,7 @@ class JdbcConfigAndNotificationsTest {
     dataSource.setURL("jdbc:h2:mem:lock-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"); // H2's default: 1 s
     PlainTransactions transactions = PlainTransactions.create(dataSource);
     JdbcConfig config = JdbcConfig.builder(dataSource).transactions(transactions).build();
-    JdbcSchema.create(config);
+    JdbcSchema.migrate(config);
     try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
       java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
       Thread holder = new Thread(() -> {
@@ -138,14 +138,14 @@ class JdbcConfigAndNotificationsTest {
   @Test
   void creating_the_schema_twice_changes_nothing_and_the_migration_files_fill_their_placeholders() {
     JdbcConfig config = JdbcConfig.builder(h2DataSource()).schema("ORDERS").tablePrefix("app_").build();
-    JdbcSchema.create(config);
+    JdbcSchema.migrate(config);
     try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
       store.append("s", ExpectedVersion.noStream(), new Pinged("1"));
-      JdbcSchema.create(config);
+      JdbcSchema.migrate(config);
       assertThat(store.readStream("s")).hasSize(1);
     }
-    assertThat(JdbcSchema.sql(config)).doesNotContain("${").contains("ORDERS.app_events");
-    assertThat(JdbcSchema.sql(TestDatabases.postgres())).contains("transaction_id  bigint NOT NULL").contains("payload         json NOT NULL").doesNotContain("${");
+    assertThat(JdbcSchema.sql(config, 1)).doesNotContain("${").contains("ORDERS.app_events");
+    assertThat(JdbcSchema.sql(TestDatabases.postgres(), 1)).contains("transaction_id  bigint NOT NULL").contains("payload         json NOT NULL").doesNotContain("${");
   }
 
   @Test

@@ -66,7 +66,7 @@ class PostgresOutageTest {
     pool.setInitializationFailTimeout(-1);
     try (HikariDataSource dataSource = new HikariDataSource(pool)) {
       JdbcConfig config = JdbcConfig.builder(dataSource).database(Database.POSTGRESQL).build();
-      JdbcSchema.create(config);
+      JdbcSchema.migrate(config);
       try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
         s.execute("CREATE TABLE payments (event_id uuid NOT NULL, order_id text NOT NULL)");
       }

@@ -30,7 +30,7 @@ class ReadmeJdbcTest {
     JdbcConfig config = JdbcConfig.builder(dataSource)   // PostgreSQL 15+ or H2 2.x
         .schema("public").tablePrefix("cqrs_")           // checked as plain SQL identifiers, reserved words refused
         .build();
-    JdbcSchema.create(config);                           // idempotent; or run the shipped migration file yourself
+    JdbcSchema.migrate(config);                           // idempotent; or run the shipped migration file yourself
 
     EventCodec codec = EventCodec.of(types, JacksonSerializer.create(), UpcasterChain.of(upcasters));
     JdbcEventStore store = JdbcEventStore.create(config, codec);
@@ -38,7 +38,7 @@ class ReadmeJdbcTest {
     JdbcSnapshotStore snapshots = JdbcSnapshotStore.create(config, JacksonSerializer.create());
     JdbcDeadLetterStore deadLetters = JdbcDeadLetterStore.create(config, codec);
 
-    JdbcSchema.create(config);
+    JdbcSchema.migrate(config);
     store.append("order-1", ExpectedVersion.noStream(), new OrderPlaced("1"));
     assertThat(store.readStream("order-1")).hasSize(1);
     assertThat(checkpoints.load("none")).isEmpty();

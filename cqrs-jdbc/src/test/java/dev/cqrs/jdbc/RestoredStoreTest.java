@@ -33,7 +33,7 @@ class RestoredStoreTest {
   void a_store_restored_from_another_cluster_is_refused_then_re_keyed_with_its_order_and_checkpoints() {
     JdbcConfig config = JdbcConfig.builder(TestDatabases.postgresDataSource())
         .tablePrefix("restored_" + UUID.randomUUID().toString().substring(0, 8) + "_").build();
-    JdbcSchema.create(config);
+    JdbcSchema.migrate(config);
     List<RecordedEvent> before;
     try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES))) {
       for (int i = 0; i < 30; i++) {

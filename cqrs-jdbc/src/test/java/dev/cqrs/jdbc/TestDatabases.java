@@ -84,7 +84,7 @@ final class TestDatabases {
   static JdbcConfig postgres(String prefix) {
     return SCHEMAS.computeIfAbsent("pg:" + prefix, key -> {
       JdbcConfig config = JdbcConfig.builder(postgresDataSource()).tablePrefix(prefix).build();
-      JdbcSchema.create(config);
+      JdbcSchema.migrate(config);
       return config;
     });
   }
@@ -94,7 +94,7 @@ final class TestDatabases {
     JdbcDataSource dataSource = new JdbcDataSource();
     dataSource.setURL("jdbc:h2:mem:cqrs-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=30000");
     JdbcConfig config = JdbcConfig.builder(dataSource).build();
-    JdbcSchema.create(config);
+    JdbcSchema.migrate(config);
     return config;
   }
 

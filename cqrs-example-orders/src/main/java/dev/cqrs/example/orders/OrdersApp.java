@@ -127,7 +127,7 @@ public final class OrdersApp implements AutoCloseable {
    */
   public static OrdersApp onDatabase(DataSource dataSource) {
     JdbcConfig config = JdbcConfig.builder(dataSource).build();
-    JdbcSchema.create(config);
+    JdbcSchema.migrate(config);
     ReadModels.OrderDetails details = new ReadModels.OrderDetails();
     EventCodec codec = EventCodec.of(Messages.TYPES, JacksonSerializer.create(), UpcasterChain.empty());
     // other instances append to the database too: the details are fed every instance's appends, and each append

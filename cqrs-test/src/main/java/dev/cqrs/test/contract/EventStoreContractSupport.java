@@ -51,7 +51,9 @@ public abstract class EventStoreContractSupport {
    */
   @AfterEach
   void closeStore() {
-    store.close();
+    if (store != null) {
+      store.close();
+    }
   }
 
   /**

@@ -1,7 +1,8 @@
 -- cqrs schema, version 1, for H2 2.x.
--- ${schema} and ${prefix} are placeholders (Flyway syntax): JdbcSchema.create() fills them in from JdbcConfig;
+-- ${schema} and ${prefix} are placeholders (Flyway syntax): JdbcSchema.migrate() fills them in from JdbcConfig;
 -- teams that run their own migrations replace them, for example with "PUBLIC" and "cqrs_".
 -- Every statement is idempotent, so running the file twice changes nothing.
+-- Frozen since release 0.1.0: a later change is a new file (V2__name.sql, ...), never an edit of this one.
 
 CREATE SCHEMA IF NOT EXISTS ${schema};
 
@@ -90,3 +91,12 @@ CREATE TABLE IF NOT EXISTS ${schema}.${prefix}leases (
   fence       BIGINT NOT NULL,
   expires_at  TIMESTAMP(6) WITH TIME ZONE NOT NULL
 );
+
+-- The schema's version, one row. This file is frozen: every later change is a new file (V2__name.sql, ...) that ends
+-- by moving this row to its own version. Stores refuse to start on a version they do not support.
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}schema_version (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  version  INTEGER NOT NULL
+);
+INSERT INTO ${schema}.${prefix}schema_version (id, version)
+  SELECT 1, 1 WHERE NOT EXISTS (SELECT 1 FROM ${schema}.${prefix}schema_version);

@@ -1,7 +1,8 @@
 -- cqrs schema, version 1, for PostgreSQL 15 and later.
--- ${schema} and ${prefix} are placeholders (Flyway syntax): JdbcSchema.create() fills them in from JdbcConfig;
+-- ${schema} and ${prefix} are placeholders (Flyway syntax): JdbcSchema.migrate() fills them in from JdbcConfig;
 -- teams that run their own migrations replace them, for example with "public" and "cqrs_".
 -- Every statement is idempotent, so running the file twice changes nothing.
+-- Frozen since release 0.1.0: a later change is a new file (V2__name.sql, ...), never an edit of this one.
 
 CREATE SCHEMA IF NOT EXISTS ${schema};
 
@@ -98,3 +99,12 @@ CREATE TABLE IF NOT EXISTS ${schema}.${prefix}leases (
   fence       bigint NOT NULL,
   expires_at  timestamptz NOT NULL
 );
+
+-- The schema's version, one row. This file is frozen: every later change is a new file (V2__name.sql, ...) that ends
+-- by moving this row to its own version. Stores refuse to start on a version they do not support.
+CREATE TABLE IF NOT EXISTS ${schema}.${prefix}schema_version (
+  id       integer PRIMARY KEY CHECK (id = 1),
+  version  integer NOT NULL
+);
+INSERT INTO ${schema}.${prefix}schema_version (id, version)
+  SELECT 1, 1 WHERE NOT EXISTS (SELECT 1 FROM ${schema}.${prefix}schema_version);
