@@ -205,8 +205,8 @@ public final class Bench {
         .append(" HikariCP pool of 24 connections\n");
     md.append("- run took ").append(took.toMinutes()).append(" min ").append(took.toSecondsPart()).append(" s\n");
     md.append("\n## Commands\n\n```\n");
-    md.append("mvn -q -pl cqrs-benchmarks -am package -DskipTests exec:exec                     # quick\n");
-    md.append("mvn -q -pl cqrs-benchmarks -am package -DskipTests exec:exec -Dbench.mode=full   # full\n");
+    md.append("./mvnw -q -pl cqrs-benchmarks -am package -DskipTests exec:exec                     # quick\n");
+    md.append("./mvnw -q -pl cqrs-benchmarks -am package -DskipTests exec:exec -Dbench.mode=full   # full\n");
     md.append("```\n\nThe command writes this file. Workloads 1 and 2 are JMH benchmarks (")
         .append(full ? "2 forks, 4 warm-up and 5 measurement iterations of 2 s"
             : "1 fork, 2 warm-up and 3 measurement iterations of 1 s")

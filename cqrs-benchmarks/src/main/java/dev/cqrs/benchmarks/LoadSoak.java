@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The load soak: 1,000,000 events appended by 8 writers to PostgreSQL while 3 tracked processors run; checks that all
  * catch up with correct read models and reports the JVM's peak heap. Run with
- * {@code mvn -q -pl cqrs-benchmarks -am package -DskipTests exec:exec -Dbench.mode=soak}; it writes
+ * {@code ./mvnw -q -pl cqrs-benchmarks -am package -DskipTests exec:exec -Dbench.mode=soak}; it writes
  * {@code docs/reliability-load.md}.
  */
 final class LoadSoak {
@@ -126,7 +126,7 @@ final class LoadSoak {
         }
         store.close();
         String markdown = "# Load soak: last result\n\n"
-            + "Run on " + LocalDate.now() + " with `mvn -q -pl cqrs-benchmarks -am package -DskipTests exec:exec"
+            + "Run on " + LocalDate.now() + " with `./mvnw -q -pl cqrs-benchmarks -am package -DskipTests exec:exec"
             + " -Dbench.mode=soak`: " + appended + " events appended by " + writers + " writers (10 per"
             + " transaction) to PostgreSQL (fsync and synchronous_commit on) in " + appendTime.toSeconds()
             + " s, while 3 tracked processors (batches of 250, 500 and 750) kept in-memory read models of the"

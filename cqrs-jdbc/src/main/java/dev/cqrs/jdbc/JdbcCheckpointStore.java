@@ -38,7 +38,7 @@ public final class JdbcCheckpointStore implements CheckpointStore {
   }
 
   /**
-   * Creates a store on existing tables (see {@link JdbcSchema#create(JdbcConfig)}).
+   * Creates a store on existing tables (see {@link JdbcSchema#migrate(JdbcConfig)}).
    *
    * @param config where the tables are
    * @return the store

@@ -53,7 +53,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   }
 
   /**
-   * Creates a store on existing tables (see {@link JdbcSchema#create(JdbcConfig)}).
+   * Creates a store on existing tables (see {@link JdbcSchema#migrate(JdbcConfig)}).
    *
    * @param config where the tables are
    * @param codec how events are serialized

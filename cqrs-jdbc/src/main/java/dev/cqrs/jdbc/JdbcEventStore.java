@@ -122,7 +122,7 @@ public final class JdbcEventStore implements EventStore {
   }
 
   /**
-   * Creates a store on existing tables (see {@link JdbcSchema#create(JdbcConfig)}).
+   * Creates a store on existing tables (see {@link JdbcSchema#migrate(JdbcConfig)}).
    *
    * @param config where the tables are
    * @param codec how events are serialized

@@ -45,7 +45,7 @@ public final class JdbcSnapshotStore implements SnapshotStore {
   }
 
   /**
-   * Creates a store on existing tables (see {@link JdbcSchema#create(JdbcConfig)}).
+   * Creates a store on existing tables (see {@link JdbcSchema#migrate(JdbcConfig)}).
    *
    * @param config where the tables are
    * @param serializer how states become JSON

@@ -1,0 +1,118 @@
+package dev.cqrs.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+/**
+ * What Maven Central requires of every published module, checked on what this build produced: the BOM lists the
+ * published jars; each of them, the BOM and the parent carry name, description, url, licenses, scm and developers
+ * (their own or inherited from the parent); each jar comes with its sources and Javadoc jars, and holds its module
+ * descriptor.
+ */
+class PublishedArtifactsIT {
+
+  private static final Path ROOT = Path.of(System.getProperty("cqrs.root")).toAbsolutePath().normalize();
+  private static final String VERSION = System.getProperty("cqrs.version");
+
+  static Stream<String> publishedJars() throws Exception {
+    Element bom = pom(ROOT.resolve("cqrs-bom/pom.xml"));
+    List<String> jars = new ArrayList<>();
+    Element management = child(bom, "dependencyManagement").orElseThrow();
+    Element dependencies = child(management, "dependencies").orElseThrow();
+    for (Node node = dependencies.getFirstChild(); node != null; node = node.getNextSibling()) {
+      if (node instanceof Element dependency) {
+        jars.add(text(dependency, "artifactId").orElseThrow());
+      }
+    }
+    assertThat(jars).contains("cqrs-core", "cqrs-inmemory", "cqrs-test", "cqrs-jackson", "cqrs-jdbc");
+    return jars.stream();
+  }
+
+  static Stream<String> publishedPoms() throws Exception {
+    return Stream.concat(Stream.of("cqrs-bom", "."), publishedJars());
+  }
+
+  @ParameterizedTest
+  @MethodSource("publishedPoms")
+  void every_published_pom_carries_what_maven_central_requires(String module) throws Exception {
+    Element pom = pom(ROOT.resolve(module).resolve("pom.xml"));
+    Element parent = child(pom, "parent").isPresent() ? pom(ROOT.resolve("pom.xml")) : null;
+    assertThat(text(pom, "name")).as(module + " name").isPresent();
+    assertThat(text(pom, "description")).as(module + " description, its own").isPresent();
+    for (String element : List.of("url", "licenses", "scm", "developers")) {
+      Optional<Element> found = child(pom, element).or(() -> parent == null ? Optional.empty()
+          : child(parent, element));
+      assertThat(found).as(module + " " + element).isPresent();
+      if (element.equals("licenses")) {
+        Element license = child(found.get(), "license").orElseThrow();
+        assertThat(text(license, "name")).as(module + " license name").isPresent();
+        assertThat(text(license, "url")).as(module + " license url").isPresent();
+      }
+      if (element.equals("scm")) {
+        assertThat(text(found.get(), "url")).as(module + " scm url").isPresent();
+        assertThat(text(found.get(), "connection")).as(module + " scm connection").isPresent();
+      }
+      if (element.equals("developers")) {
+        Element developer = child(found.get(), "developer").orElseThrow();
+        assertThat(text(developer, "name")).as(module + " developer name").isPresent();
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("publishedJars")
+  void every_published_jar_has_its_sources_javadoc_and_module_descriptor(String module) throws Exception {
+    Path target = ROOT.resolve(module).resolve("target");
+    Path jar = target.resolve(module + "-" + VERSION + ".jar");
+    Path sources = target.resolve(module + "-" + VERSION + "-sources.jar");
+    Path javadoc = target.resolve(module + "-" + VERSION + "-javadoc.jar");
+    for (Path file : List.of(jar, sources, javadoc)) {
+      assertThat(file).as("built by this build").isRegularFile();
+    }
+    try (JarFile classes = new JarFile(jar.toFile())) {
+      assertThat(classes.getEntry("module-info.class")).as(module + " module descriptor").isNotNull();
+    }
+    try (JarFile source = new JarFile(sources.toFile())) {
+      assertThat(source.getEntry("module-info.java")).as(module + " sources").isNotNull();
+    }
+    try (JarFile docs = new JarFile(javadoc.toFile())) {
+      assertThat(docs.getEntry("index.html")).as(module + " Javadoc").isNotNull();
+      assertThat(docs.stream().map(e -> e.getName()).filter(n -> n.contains("/internal/")))
+          .as(module + " Javadoc leaves the internal packages out").isEmpty();
+    }
+  }
+
+  private static Element pom(Path file) throws Exception {
+    assertThat(file).isRegularFile();
+    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+    factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+    Document document = factory.newDocumentBuilder().parse(Files.newInputStream(file));
+    return document.getDocumentElement();
+  }
+
+  private static Optional<Element> child(Element parent, String name) {
+    for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+      if (node instanceof Element element && element.getTagName().equals(name)) {
+        return Optional.of(element);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> text(Element parent, String name) {
+    return child(parent, name).map(Element::getTextContent).map(String::strip).filter(s -> !s.isEmpty());
+  }
+}
