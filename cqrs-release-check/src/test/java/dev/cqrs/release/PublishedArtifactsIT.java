@@ -20,7 +20,7 @@ import org.w3c.dom.Node;
  * What Maven Central requires of every published module, checked on what this build produced: the BOM lists the
  * published jars; each of them, the BOM and the parent carry name, description, url, licenses, scm and developers
  * (their own or inherited from the parent); each jar comes with its sources and Javadoc jars, and holds its module
- * descriptor.
+ * descriptor; and one Javadoc site covers exactly the published packages.
  */
 class PublishedArtifactsIT {
 
@@ -93,6 +93,20 @@ class PublishedArtifactsIT {
       assertThat(docs.stream().map(e -> e.getName()).filter(n -> n.contains("/internal/")))
           .as(module + " Javadoc leaves the internal packages out").isEmpty();
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void one_javadoc_site_covers_the_published_packages_and_nothing_else() throws Exception {
+    Path site = ROOT.resolve("cqrs-release-check/target/site/apidocs");
+    List<String> packages = Files.readAllLines(site.resolve("element-list"));
+    assertThat(packages).containsExactlyInAnyOrder("dev.cqrs.core", "dev.cqrs.core.serialization", "dev.cqrs.core.spi",
+        "dev.cqrs.inmemory", "dev.cqrs.jackson", "dev.cqrs.jdbc", "dev.cqrs.jdbc.spi", "dev.cqrs.test",
+        "dev.cqrs.test.contract", "dev.cqrs.test.faults", "dev.cqrs.test.postgres");
+    String overview = Files.readString(site.resolve("index.html"));
+    assertThat(overview).contains("Vocabulary").contains("Modules");
+    // Inherited documentation: the in-memory store's append shows the EventStore contract's text.
+    String store = Files.readString(site.resolve("dev/cqrs/inmemory/InMemoryEventStore.html"));
+    assertThat(store).contains("Appends events to a stream, atomically");
   }
 
   private static Element pom(Path file) throws Exception {
