@@ -42,6 +42,43 @@ public record Position(long commit, long sequence) implements Comparable<Positio
   }
 
   /**
+   * Reads a position from its text, {@code commit/sequence} as {@link #toString()} writes it, for positions that
+   * travel through a URL, a header or a form (a client's read-your-writes token).
+   *
+   * @param text the text, such as {@code 0/42}
+   * @return the position
+   * @throws IllegalArgumentException if the text is not two whole numbers of 0 or more joined by {@code /}; the
+   *     message quotes it
+   */
+  public static Position parse(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("a position must not be null");
+    }
+    int slash = text.indexOf('/');
+    if (slash > 0 && slash < text.length() - 1 && text.indexOf('/', slash + 1) < 0
+        && digits(text, 0, slash) && digits(text, slash + 1, text.length())) {
+      try {
+        return new Position(Long.parseLong(text, 0, slash, 10), Long.parseLong(text, slash + 1, text.length(), 10));
+      } catch (NumberFormatException tooLarge) {
+        // falls through to the message below
+      }
+    }
+    String shown = text.length() > 60 ? text.substring(0, 60) + "..." : text;
+    throw new IllegalArgumentException("a position is written commit/sequence with two whole numbers from 0 to "
+        + Long.MAX_VALUE + ", such as 0/42, but was '" + shown + "'");
+  }
+
+  private static boolean digits(String text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Tells whether this position comes after {@code other} in the global order.
    *
    * @param other the position to compare with

@@ -23,7 +23,8 @@ import java.util.concurrent.ThreadFactory;
  *     .build();
  * processor.start();
  * CommandResult result = commands.send(new PlaceOrder("42", "alice"));
- * processor.awaitPosition(result.lastPosition().orElseThrow(), Duration.ofSeconds(5)); // read your own write
+ * // read your own write; a command that appended nothing has no position, and there is nothing to wait for
+ * result.lastPosition().ifPresent(p -> processor.awaitProcessed(p, Duration.ofSeconds(5)));
  * }</pre>
  *
  * <p>Delivery is at least once: a crash (or a failed checkpoint save) between applying a batch and saving its

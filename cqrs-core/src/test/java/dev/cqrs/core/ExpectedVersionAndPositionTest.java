@@ -65,4 +65,18 @@ class ExpectedVersionAndPositionTest {
     assertThat(new NoHandlerException("command", String.class)).isInstanceOf(CqrsException.class);
     assertThat(new DuplicateHandlerException("query", String.class).isTransient()).isFalse();
   }
+
+  @Test
+  void a_position_reads_back_from_its_text_and_bad_text_is_refused_with_the_text_quoted() {
+    for (Position position : List.of(Position.START, Position.of(0, 42), Position.of(9_000_000_123L, 7),
+        Position.of(Long.MAX_VALUE, Long.MAX_VALUE))) {
+      assertThat(Position.parse(position.toString())).isEqualTo(position);
+    }
+    for (String bad : List.of("", "/", "1/", "/2", "1/2/3", "-1/2", "1/-2", "a/b", " 1/2", "1/2 ", "+1/2",
+        "1\u00002", "99999999999999999999/1", "\ud800/1")) {
+      assertThatThrownBy(() -> Position.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("commit/sequence").hasMessageContaining("'" + bad + "'");
+    }
+    assertThatThrownBy(() -> Position.parse(null)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -251,11 +251,12 @@ public final class JdbcConfig {
 
     /**
      * Builds the configuration, asking the data source for the database kind if it was not set. On H2 it checks
-     * that commits are durable: a file database must run with {@code WRITE_DELAY=0}.
+     * that commits are durable (a file database must run with {@code WRITE_DELAY=0}) and that an in-memory database
+     * outlives its connections ({@code DB_CLOSE_DELAY=-1}).
      *
      * @return the configuration
      * @throws CqrsException if the database cannot be reached, or is an H2 database that acknowledges commits before
-     *     it writes them
+     *     it writes them, or an in-memory H2 database that would vanish between the store's connections
      */
     public JdbcConfig build() {
       Database kind = database;
@@ -265,6 +266,7 @@ public final class JdbcConfig {
         }
         if (kind == Database.H2) {
           requireDurableH2(connection);
+          requireLastingH2(connection);
         }
       } catch (SQLException e) {
         throw new CqrsException("cannot " + (kind == null ? "detect the database kind" : "check the " + kind
@@ -272,6 +274,34 @@ public final class JdbcConfig {
       }
       String schemaName = schema != null ? schema : kind == Database.H2 ? "PUBLIC" : "public";
       return new JdbcConfig(dataSource, kind, schemaName, tablePrefix, transactions, queryTimeout);
+    }
+
+    /**
+     * H2 drops an in-memory database when its last connection closes, and an unnamed one is private to a single
+     * connection. The stores open and close connections as they go, so such a database would lose its tables between
+     * two calls, and the failure would come later as a missing table.
+     */
+    private static void requireLastingH2(Connection connection) throws SQLException {
+      String url = connection.getMetaData().getURL();
+      if (!url.startsWith("jdbc:h2:mem:")) {
+        return;
+      }
+      String name = url.substring("jdbc:h2:mem:".length());
+      if (name.isEmpty()) {
+        throw new CqrsException("the H2 database jdbc:h2:mem: has no name, so each connection gets a database of its"
+            + " own and the store's tables vanish between calls; name it and keep it while the JVM runs:"
+            + " jdbc:h2:mem:orders;DB_CLOSE_DELAY=-1");
+      }
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'DB_CLOSE_DELAY'");
+           ResultSet row = select.executeQuery()) {
+        if (!row.next() || !row.getString(1).trim().equals("-1")) {
+          throw new CqrsException("the in-memory H2 database " + url + " is dropped when its last connection closes,"
+              + " and the store opens and closes connections as it goes, so its tables would vanish between calls;"
+              + " add ;DB_CLOSE_DELAY=-1 to the JDBC URL (" + url + ";DB_CLOSE_DELAY=-1) to keep it while the JVM"
+              + " runs");
+        }
+      }
     }
 
     /**
