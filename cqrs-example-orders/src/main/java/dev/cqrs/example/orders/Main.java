@@ -4,7 +4,6 @@ import dev.cqrs.core.Command;
 import dev.cqrs.core.CommandRejectedException;
 import dev.cqrs.core.CommandResult;
 import dev.cqrs.core.ConcurrencyConflictException;
-import dev.cqrs.core.CqrsException;
 import dev.cqrs.core.Position;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.example.orders.Messages.AddItem;
@@ -24,8 +23,13 @@ import dev.cqrs.example.orders.Queries.SalesLine;
 import dev.cqrs.example.orders.Queries.SalesReport;
 import dev.cqrs.example.orders.Queries.StockLevel;
 import dev.cqrs.example.orders.Queries.StockLevels;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +38,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcDataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The command line: {@code demo} (the default) tells the story of the library on the console; the other subcommands
@@ -43,6 +45,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * (2 for malformed arguments), never a stack trace.
  */
 public final class Main {
+
+  /** The environment variable holding the PostgreSQL password. */
+  static final String PASSWORD_VARIABLE = "ORDERS_DB_PASSWORD";
 
   static final String USAGE = String.join("\n",
       "usage: orders [options] [command]",
@@ -61,7 +66,16 @@ public final class Main {
       "options:",
       "  --data <dir>                  H2 database directory (default ./cqrs-example-data)",
       "  --in-memory                   keep everything in memory",
-      "  --db <jdbc-url> [--user <u>] [--password <p>]   use PostgreSQL");
+      "  --db <jdbc-url> [--user <u>]  use PostgreSQL; the password comes from the environment variable "
+          + PASSWORD_VARIABLE,
+      "                                (--password <p> works too, but other users of the machine can see it)");
+
+  /** How long to wait for PostgreSQL to connect and log in, and for any one answer, before giving up. */
+  static final int CONNECT_SECONDS = 5;
+  static final int SOCKET_SECONDS = 60;
+
+  /** What an order id may look like: the ids this program makes are two groups of four hex digits. */
+  private static final java.util.regex.Pattern ORDER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9-]{1,40}");
 
   private final PrintStream out;
 
@@ -92,26 +106,44 @@ public final class Main {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Options options;
     try {
-      options = Options.parse(args);
+      options = Options.parse(args, System.getenv(PASSWORD_VARIABLE));
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       err.println(USAGE);
       return 2;
     }
-    try (OrdersApp app = options.open()) {
+    if (options.passwordOnCommandLine()) {
+      err.println("warning: --password is visible to every user of this machine; set " + PASSWORD_VARIABLE
+          + " instead");
+    }
+    try (HikariDataSource pool = options.pool(); OrdersApp app = options.open(pool)) {
       new Main(out).execute(app, options);
       return 0;
-    } catch (CommandRejectedException | ConcurrencyConflictException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
     } catch (UsageException e) {
       err.println("error: " + e.getMessage());
       err.println(USAGE);
       return 2;
-    } catch (CqrsException | IllegalArgumentException | IllegalStateException e) {
-      err.println("error: " + e.getMessage());
+    } catch (RuntimeException e) {
+      // Rejections, conflicts, bad values and failures alike: one line, never a stack trace.
+      err.println("error: " + oneLine(e));
       return 1;
     }
+  }
+
+  /** The message of a failure and of its causes, on one line, with control characters shown as escapes. */
+  static String oneLine(Throwable failure) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable t = failure; t != null && text.length() < 600; t = t.getCause() == t ? null : t.getCause()) {
+      String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (text.indexOf(message) < 0) {
+        text.append(text.length() == 0 ? "" : ": ").append(message);
+      }
+      if (t instanceof CommandRejectedException || t instanceof ConcurrencyConflictException
+          || t instanceof UsageException) {
+        break;
+      }
+    }
+    return Table.printable(text.toString());
   }
 
   /** Malformed arguments. */
@@ -124,14 +156,16 @@ public final class Main {
   }
 
   /** The parsed options and the command with its arguments. */
-  record Options(String database, String url, String user, String password, Path data, List<String> command) {
+  record Options(String database, String url, String user, String password, boolean passwordOnCommandLine,
+                 Path data, List<String> command) {
 
-    static Options parse(String[] args) {
+    static Options parse(String[] args, String passwordFromEnvironment) {
       String database = "h2";
       String url = null;
       String user = "postgres";
-      String password = "";
-      Path data = Path.of("cqrs-example-data");
+      String password = passwordFromEnvironment == null ? "" : passwordFromEnvironment;
+      boolean passwordOnCommandLine = false;
+      String data = "cqrs-example-data";
       List<String> command = new ArrayList<>();
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -141,20 +175,33 @@ public final class Main {
             url = value(args, ++i, "--db");
           }
           case "--user" -> user = value(args, ++i, "--user");
-          case "--password" -> password = value(args, ++i, "--password");
-          case "--data" -> data = Path.of(value(args, ++i, "--data"));
+          case "--password" -> {
+            password = value(args, ++i, "--password");
+            passwordOnCommandLine = true;
+          }
+          case "--data" -> data = value(args, ++i, "--data");
           default -> {
             if (args[i].startsWith("--")) {
-              throw new IllegalArgumentException("unknown option " + args[i]);
+              throw new IllegalArgumentException("unknown option " + Table.printable(args[i]));
             }
             command.add(args[i]);
           }
         }
       }
+      if (url != null && !url.startsWith("jdbc:postgresql://")) {
+        throw new IllegalArgumentException("--db takes a PostgreSQL JDBC URL, jdbc:postgresql://host:port/database,"
+            + " but was '" + Table.printable(url) + "'");
+      }
+      if (data.contains(";")) {
+        // H2 reads everything after a ';' in its URL as settings (INIT= even runs SQL), so it cannot be in a path.
+        throw new IllegalArgumentException("--data must not contain ';', which H2 would read as the start of its"
+            + " settings, but was '" + Table.printable(data) + "'");
+      }
       if (command.isEmpty()) {
         command.add("demo");
       }
-      return new Options(database, url, user, password, data, List.copyOf(command));
+      return new Options(database, url, user, password, passwordOnCommandLine, Path.of(data),
+          List.copyOf(command));
     }
 
     private static String value(String[] args, int index, String option) {
@@ -164,37 +211,83 @@ public final class Main {
       return args[index];
     }
 
-    OrdersApp open() {
+    /** Returns the connection pool a real application would use, or {@code null} in memory. */
+    HikariDataSource pool() {
       if (database.equals("memory")) {
-        return OrdersApp.inMemory();
+        return null;
       }
-      DataSource dataSource;
+      HikariConfig pool = new HikariConfig();
+      pool.setPoolName("orders");
+      pool.setMaximumPoolSize(8);
+      pool.setConnectionTimeout(Duration.ofSeconds(CONNECT_SECONDS * 2L).toMillis());
       if (database.equals("postgresql")) {
-        PGSimpleDataSource postgres = new PGSimpleDataSource();
-        postgres.setURL(url);
-        postgres.setUser(user);
-        postgres.setPassword(password);
-        dataSource = postgres;
+        pool.setJdbcUrl(url);
+        pool.setUsername(user);
+        pool.setPassword(password);
+        // A server that accepts a connection and never answers must not hang the program.
+        // (as text: the driver reads its properties with getProperty, which ignores numbers)
+        pool.addDataSourceProperty("connectTimeout", String.valueOf(CONNECT_SECONDS));
+        pool.addDataSourceProperty("loginTimeout", String.valueOf(CONNECT_SECONDS));
+        pool.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_SECONDS));
       } else {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:file:" + data.toAbsolutePath().resolve("orders") + ";WRITE_DELAY=0");
-        dataSource = h2;
+        pool.setJdbcUrl("jdbc:h2:file:" + dataDirectory().resolve("orders") + ";WRITE_DELAY=0");
       }
-      return OrdersApp.onDatabase(dataSource);
+      try {
+        return new HikariDataSource(pool);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("cannot open " + describe() + ": " + oneLine(e), e);
+      }
+    }
+
+    /** Returns the H2 directory as an absolute path, created if missing, refusing what cannot hold a database. */
+    private Path dataDirectory() {
+      Path directory = data.toAbsolutePath().normalize();
+      if (Files.exists(directory) && !Files.isDirectory(directory)) {
+        throw new IllegalArgumentException("--data " + Table.printable(data.toString()) + " is a file; it must name a"
+            + " directory for the database");
+      }
+      try {
+        Files.createDirectories(directory);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("--data " + Table.printable(data.toString()) + " cannot be created: "
+            + Table.printable(String.valueOf(e.getMessage())), e);
+      }
+      if (!Files.isWritable(directory)) {
+        throw new IllegalArgumentException("--data " + Table.printable(data.toString()) + " is not writable");
+      }
+      return directory;
+    }
+
+    OrdersApp open(DataSource pool) {
+      return pool == null ? OrdersApp.inMemory() : OrdersApp.onDatabase(pool);
     }
 
     String describe() {
       return switch (database) {
         case "memory" -> "in memory";
-        case "postgresql" -> "PostgreSQL at " + url;
-        default -> "H2 file " + data.toAbsolutePath().resolve("orders.mv.db");
+        case "postgresql" -> "PostgreSQL at " + Table.printable(url);
+        default -> "H2 file " + data.toAbsolutePath().normalize().resolve("orders.mv.db");
       };
     }
   }
 
+  /** How many arguments each command takes. */
+  private static final java.util.Map<String, Integer> ARITY = java.util.Map.ofEntries(
+      java.util.Map.entry("demo", 0), java.util.Map.entry("place", 1), java.util.Map.entry("add", 3),
+      java.util.Map.entry("remove", 3), java.util.Map.entry("confirm", 1), java.util.Map.entry("ship", 1),
+      java.util.Map.entry("cancel", 1), java.util.Map.entry("restock", 2), java.util.Map.entry("show", 1),
+      java.util.Map.entry("list", 0), java.util.Map.entry("history", 1), java.util.Map.entry("report", 0),
+      java.util.Map.entry("stock", 0), java.util.Map.entry("replay", 0));
+
   private void execute(OrdersApp app, Options options) {
     List<String> command = options.command();
     String name = command.get(0).toLowerCase(Locale.ROOT);
+    Integer arity = ARITY.get(name);
+    if (arity != null && command.size() - 1 > arity) {
+      throw new UsageException(name + " takes " + (arity == 0 ? "no arguments" : arity == 1 ? "1 argument"
+          : arity + " arguments") + ", but got " + (command.size() - 1) + ": unexpected '"
+          + Table.printable(command.get(arity + 1)) + "'");
+    }
     switch (name) {
       case "demo" -> demo(app, options);
       case "place" -> {
@@ -203,52 +296,63 @@ public final class Main {
         out.println(id);
       }
       case "add" -> {
-        app.send(new AddItem(argument(command, 1, "order"), argument(command, 2, "sku"), quantity(command, 3)));
-        show(app, argument(command, 1, "order"));
+        app.send(new AddItem(orderId(command), argument(command, 2, "sku"), quantity(command, 3)));
+        show(app, orderId(command));
       }
       case "remove" -> {
-        app.send(new RemoveItem(argument(command, 1, "order"), argument(command, 2, "sku"), quantity(command, 3)));
-        show(app, argument(command, 1, "order"));
+        app.send(new RemoveItem(orderId(command), argument(command, 2, "sku"), quantity(command, 3)));
+        show(app, orderId(command));
       }
       case "confirm" -> {
-        app.send(new ConfirmOrder(argument(command, 1, "order")));
-        show(app, argument(command, 1, "order"));
+        app.send(new ConfirmOrder(orderId(command)));
+        show(app, orderId(command));
       }
       case "ship" -> {
-        app.send(new ShipOrder(argument(command, 1, "order")));
-        show(app, argument(command, 1, "order"));
+        app.send(new ShipOrder(orderId(command)));
+        show(app, orderId(command));
       }
       case "cancel" -> {
-        app.send(new CancelOrder(argument(command, 1, "order")));
-        show(app, argument(command, 1, "order"));
+        app.send(new CancelOrder(orderId(command)));
+        show(app, orderId(command));
       }
       case "restock" -> {
         app.send(new Restock(argument(command, 1, "sku"), quantity(command, 2)));
         printStock(app);
       }
-      case "show" -> show(app, argument(command, 1, "order"));
+      case "show" -> show(app, orderId(command));
       case "list" -> printOrders(app);
       case "history" -> printHistory(app, argument(command, 1, "customer"));
       case "report" -> printReport(app.ask(new SalesReport()));
       case "stock" -> printStock(app);
       case "replay" -> replay(app);
-      default -> throw new UsageException("unknown command '" + command.get(0) + "'");
+      default -> throw new UsageException("unknown command '" + Table.printable(command.get(0)) + "'");
     }
   }
 
   private static String argument(List<String> command, int index, String what) {
     if (index >= command.size()) {
-      throw new UsageException(command.get(0) + " needs " + (what.matches("[aeiou].*") ? "an " : "a ") + what);
+      throw new UsageException(Table.printable(command.get(0)) + " needs " + (what.matches("[aeiou].*") ? "an " : "a ")
+          + what);
     }
     return command.get(index);
+  }
+
+  private static String orderId(List<String> command) {
+    String id = argument(command, 1, "order");
+    if (!ORDER_ID.matcher(id).matches()) {
+      throw new UsageException("an order id is 1 to 40 letters, digits or '-', such as 1A2B-C3D4, but was '"
+          + Table.printable(id.length() > 60 ? id.substring(0, 60) + "..." : id) + "'");
+    }
+    return id;
   }
 
   private static int quantity(List<String> command, int index) {
     String text = argument(command, index, "quantity");
     try {
-      return Integer.parseInt(text);
+      return Integer.parseInt(text); // the rules refuse 0, negative and too large quantities, saying why
     } catch (NumberFormatException e) {
-      throw new UsageException("quantity must be a whole number, but was '" + text + "'");
+      throw new UsageException("quantity must be a whole number from 1 to " + Order.MAX_QUANTITY + ", but was '"
+          + Table.printable(text.length() > 60 ? text.substring(0, 60) + "..." : text) + "'");
     }
   }
 
@@ -260,8 +364,9 @@ public final class Main {
   private void show(OrdersApp app, String orderId) {
     OrderView order = app.ask(new FindOrder(orderId))
         .orElseThrow(() -> new CommandRejectedException("order " + orderId + " does not exist"));
-    out.printf("order %s of %s: %s, total %s%s%n", order.orderId(), order.customer(), order.status(),
-        Catalog.money(order.total()), order.note().isEmpty() ? "" : " (" + order.note() + ")");
+    out.printf("order %s of %s: %s, total %s%s%n", order.orderId(), Table.printable(order.customer()),
+        order.status(), Catalog.money(order.total()),
+        order.note().isEmpty() ? "" : " (" + Table.printable(order.note()) + ")");
     for (Line line : order.lines()) {
       out.printf("  %3d x %-5s at %s%n", line.quantity(), line.sku(), Catalog.money(line.unitPrice()));
     }
@@ -274,6 +379,10 @@ public final class Main {
     int before = app.ask(new ListOrders()).size();
     out.println(before == 0 ? "The database is empty: this is the first run."
         : "The database already holds " + before + " orders from earlier runs; they are all still here.");
+
+    out.println("Each event below is shown as: stream, version in its stream (v), position in the global order");
+    out.println("(@commit/sequence: on PostgreSQL the writing transaction's id, then a counter; in memory and on H2,");
+    out.println("0 and a counter), the tail of its correlation id, and the event.");
 
     chapter("1. Restock the warehouse (a state-stored write model that still raises events)");
     for (String sku : Catalog.skus()) {
@@ -339,7 +448,7 @@ public final class Main {
   }
 
   private CommandResult sendAndShow(OrdersApp app, Command command) {
-    out.println("> " + command);
+    out.println("> " + Table.printable(command.toString()));
     CommandResult result = app.send(command);
     for (RecordedEvent event : result.events()) {
       printEvent(event);
@@ -348,8 +457,8 @@ public final class Main {
   }
 
   private void printEvent(RecordedEvent event) {
-    out.printf("    %-16s v%-3d @%-9s corr %s  %s%n", event.streamId(), event.version(), event.position(),
-        shortId(event.metadata().correlationId()), event.payload());
+    out.printf("    %-16s v%-3d @%-9s corr %s  %s%n", Table.printable(event.streamId()), event.version(),
+        event.position(), shortId(event.metadata().correlationId()), Table.printable(event.payload().toString()));
   }
 
   /** Prints the events that share the command's correlation id but came from the process manager. */
@@ -373,7 +482,7 @@ public final class Main {
   }
 
   private void tryCommand(OrdersApp app, Command command) {
-    out.println("> " + command);
+    out.println("> " + Table.printable(command.toString()));
     try {
       app.send(command);
       out.println("    accepted");
@@ -386,39 +495,38 @@ public final class Main {
     List<ConcurrencyConflictException> conflicts = new CopyOnWriteArrayList<>();
     app.onConflict(conflicts::add);
     String[] skus = {"book", "pen", "mug", "pen"};
-    for (int round = 0; round < 10 && conflicts.isEmpty(); round++) {
-      CountDownLatch start = new CountDownLatch(1);
-      List<Thread> clerks = new ArrayList<>();
-      for (String sku : skus) {
-        Thread clerk = new Thread(() -> {
-          try {
-            start.await();
-            app.commands().send(new AddItem(orderId, sku, 1));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-        clerk.start();
-        clerks.add(clerk);
-      }
-      start.countDown();
-      for (Thread clerk : clerks) {
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> clerks = new ArrayList<>();
+    for (String sku : skus) {
+      Thread clerk = new Thread(() -> {
         try {
-          clerk.join();
+          start.await();
+          app.commands().send(new AddItem(orderId, sku, 1));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
+      });
+      clerk.start();
+      clerks.add(clerk);
+    }
+    start.countDown();
+    for (Thread clerk : clerks) {
+      try {
+        clerk.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
     app.onConflict(conflict -> { });
     app.awaitProcessed(app.store().head());
-    for (ConcurrencyConflictException conflict : conflicts) {
+    List<ConcurrencyConflictException> seen = List.copyOf(conflicts); // every clerk has finished
+    for (ConcurrencyConflictException conflict : seen) {
       out.println("    conflict on " + conflict.streamId() + ": expected " + conflict.expectedVersion()
           + ", stream was at " + conflict.actualVersion() + " -> decided again on fresh state");
     }
-    if (conflicts.isEmpty()) {
-      out.println("    (the clerks never collided this time; every add still went through exactly once)");
-    }
+    out.println(seen.isEmpty() ? "    the clerks did not collide this time; each add went through once"
+        : "    " + seen.size() + (seen.size() == 1 ? " collision, resolved" : " collisions, all resolved")
+        + "; each add went through once");
     out.println("    " + app.store().readStream(OrdersApp.orderStream(new PlaceOrder(orderId, "x"))).size()
         + " events in the order's stream, versions without holes");
   }
@@ -434,7 +542,7 @@ public final class Main {
   }
 
   private void printHistory(OrdersApp app, String customer) {
-    out.println("Order history of " + customer + " (tracked):");
+    out.println("Order history of " + Table.printable(customer) + " (tracked):");
     Table table = new Table("order", "status", "total");
     for (CustomerOrder order : app.ask(new OrderHistory(customer))) {
       table.row(order.orderId(), order.status(), Catalog.money(order.total()));

@@ -61,7 +61,26 @@ public final class Messages {
       if (customer == null || customer.isBlank()) {
         throw new IllegalArgumentException("customer must not be blank");
       }
+      if (customer.length() > MAX_CUSTOMER_LENGTH) {
+        throw new IllegalArgumentException("customer must be at most " + MAX_CUSTOMER_LENGTH + " characters, but had "
+            + customer.length());
+      }
+      for (int i = 0; i < customer.length(); i++) {
+        char c = customer.charAt(i);
+        if (Character.isHighSurrogate(c) && i + 1 < customer.length()
+            && Character.isLowSurrogate(customer.charAt(i + 1))) {
+          i++; // a pair: one character outside the basic plane
+          continue;
+        }
+        if (Character.isISOControl(c) || Character.isSurrogate(c) || Character.getType(c) == Character.FORMAT) {
+          throw new IllegalArgumentException(String.format("customer must be printable text, but had U+%04X at"
+              + " index %d", (int) c, i));
+        }
+      }
     }
+
+    /** The longest customer name accepted. */
+    public static final int MAX_CUSTOMER_LENGTH = 100;
   }
 
   /**

@@ -79,6 +79,11 @@ public record Order(String id, String customer, Status status, List<Line> lines)
     if (command instanceof AddItem add) {
       order.requireOpen("add items to");
       requirePositive(add.quantity());
+      long total = (long) order.quantityOf(add.sku()) + add.quantity();
+      if (total > MAX_QUANTITY) {
+        throw new CommandRejectedException("order " + order.id + " would hold " + total + " of '" + add.sku()
+            + "', but an order holds at most " + MAX_QUANTITY + " of a product");
+      }
       return List.of(new ItemAdded(order.id, add.sku(), add.quantity(), Catalog.priceOf(add.sku())));
     }
     if (command instanceof RemoveItem remove) {
@@ -223,6 +228,9 @@ public record Order(String id, String customer, Status status, List<Line> lines)
       throw new CommandRejectedException("order " + id + " is " + status + " and cannot " + action);
     }
   }
+
+  /** The most of one product an order may hold (also the most one command may add or restock). */
+  public static final int MAX_QUANTITY = 10_000;
 
   private static void requirePositive(int quantity) {
     if (quantity <= 0) {

@@ -42,8 +42,9 @@ public record Stock(String sku, long onHand, long reserved) {
    */
   public static StateChange<Stock> change(Optional<Stock> current, StockCommand command) {
     Catalog.priceOf(command.sku());
-    if (command.quantity() <= 0) {
-      throw new CommandRejectedException("quantity must be positive, but was " + command.quantity());
+    if (command.quantity() <= 0 || command.quantity() > Order.MAX_QUANTITY) {
+      throw new CommandRejectedException("quantity must be from 1 to " + Order.MAX_QUANTITY + ", but was "
+          + command.quantity());
     }
     Stock stock = current.orElse(new Stock(command.sku(), 0, 0));
     int quantity = command.quantity();

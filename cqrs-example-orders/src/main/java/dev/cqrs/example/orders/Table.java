@@ -17,7 +17,7 @@ final class Table {
   Table row(Object... cells) {
     List<String> row = new ArrayList<>();
     for (Object cell : cells) {
-      row.add(String.valueOf(cell));
+      row.add(printable(String.valueOf(cell)));
     }
     rows.add(row);
     return this;
@@ -51,5 +51,24 @@ final class Table {
       text.append(String.format("%-" + widths[i] + "s  ", cells.get(i)));
     }
     out.println(text.toString().stripTrailing());
+  }
+
+  /**
+   * Returns text that prints as one line and cannot steer the terminal: control characters (line breaks, ANSI
+   * escapes), format characters and unpaired surrogates become {@code \\uXXXX}. Stored data may predate the rules.
+   */
+  static String printable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        out.append(c).append(text.charAt(++i));
+      } else if (Character.isISOControl(c) || Character.isSurrogate(c) || Character.getType(c) == Character.FORMAT) {
+        out.append(String.format("\\u%04X", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

@@ -156,7 +156,7 @@ class EndToEndTest {
 
     Run malformed = run("--data", dir, "add", order, "book", "many");
     assertThat(malformed.code()).isEqualTo(2);
-    assertThat(malformed.err()).startsWith("error: quantity must be a whole number, but was 'many'")
+    assertThat(malformed.err()).startsWith("error: quantity must be a whole number from 1 to 10000, but was 'many'")
         .contains("usage:").doesNotContain("\tat ");
     assertThat(run("--data", dir, "fly").code()).isEqualTo(2);
     assertThat(run("--bogus").code()).isEqualTo(2);

@@ -163,7 +163,7 @@ class OrderRulesTest {
     assertThatThrownBy(() -> Stock.change(stock, new ReleaseStock("mug", 4, "1")))
         .isInstanceOf(CommandRejectedException.class).hasMessage("only 3 of 'mug' are reserved, not 4");
     assertThatThrownBy(() -> Stock.change(stock, new Restock("mug", -2)))
-        .isInstanceOf(CommandRejectedException.class).hasMessage("quantity must be positive, but was -2");
+        .isInstanceOf(CommandRejectedException.class).hasMessage("quantity must be from 1 to 10000, but was -2");
     assertThatThrownBy(() -> Stock.change(Optional.empty(), new Restock("piano", 1)))
         .isInstanceOf(CommandRejectedException.class).hasMessageContaining("unknown product 'piano'");
   }
