@@ -92,6 +92,13 @@ class PublishedArtifactsIT {
       assertThat(docs.getEntry("index.html")).as(module + " Javadoc").isNotNull();
       assertThat(docs.stream().map(e -> e.getName()).filter(n -> n.contains("/internal/")))
           .as(module + " Javadoc leaves the internal packages out").isEmpty();
+      if (module.equals("cqrs-inmemory")) {
+        // A module's own Javadoc shows what its classes inherit from the core, and links the core's types.
+        String page = new String(docs.getInputStream(docs.getEntry("dev/cqrs/inmemory/InMemoryEventStore.html"))
+            .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(page).contains("Appends events to a stream, atomically")
+            .contains("href=\"https://javadoc.io/doc/dev.cqrs/cqrs-core/" + VERSION + "/dev/cqrs/core/EventStore.html\"");
+      }
     }
   }
 
