@@ -24,7 +24,9 @@ import org.axonframework.eventsourcing.EventSourcingRepository;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.modelling.command.AggregateAnnotationCommandHandler;
+import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.modelling.command.CreationPolicy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -37,8 +39,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Workload 2: an event-sourced command cycle in memory: load a stream of about 10 events, decide, append one. The
- * commands rotate over a pool of streams seeded with 10 events each before every iteration, so streams stay short.
+ * Workload 2: an event-sourced command cycle in memory: load a short stream, decide, append one. The commands rotate
+ * over a fixed number of aggregates (10 or 1,000), each seeded with 10 events before every iteration; after 10 more
+ * commands an aggregate is replaced by a new one (a new stream), so no stream grows past 20 events while the store
+ * grows by one event per command, as a real store does.
  * This library: {@code EventSourcedHandler} on {@code InMemoryEventStore}; Axon: an annotated aggregate in an
  * {@code EventSourcingRepository} on an {@code EmbeddedEventStore} with {@code InMemoryEventStorageEngine}.
  */
@@ -47,12 +51,17 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class CommandCycleBenchmark {
 
-  static final int STREAMS = 20_000;
   static final int SEED = 10;
+  /** Commands per aggregate before it is replaced by a new stream. */
+  static final int GENERATION = 10;
 
   /** Which library runs. */
   @Param({"cqrs", "axon"})
   public String library;
+
+  /** How many aggregates the commands rotate over. */
+  @Param({"10", "1000"})
+  public int aggregates;
 
   private CommandBus bus;
   private CommandGateway gateway;
@@ -75,6 +84,7 @@ public class CommandCycleBenchmark {
      * @param command the command
      */
     @org.axonframework.commandhandling.CommandHandler
+    @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
     public void handle(Increment command) {
       apply(new Incremented(command.id(), value + 1));
     }
@@ -101,12 +111,12 @@ public class CommandCycleBenchmark {
     next = 0;
     if (library.equals("cqrs")) {
       InMemoryEventStore store = InMemoryEventStore.create(Payloads.TYPES);
-      for (int s = 0; s < STREAMS; s++) {
+      for (int s = 0; s < aggregates; s++) {
         List<NewEvent> events = new ArrayList<>(SEED);
         for (int v = 1; v <= SEED; v++) {
-          events.add(NewEvent.of(new Incremented("c" + s, v)));
+          events.add(NewEvent.of(new Incremented(id(s, 0), v)));
         }
-        store.append("c" + s, ExpectedVersion.noStream(), events);
+        store.append(id(s, 0), ExpectedVersion.noStream(), events);
       }
       CommandHandler<Increment> handler = EventSourcedHandler.builder(COUNTER, Increment::id).build();
       bus = CommandBus.builder().eventStore(store).build().register(Increment.class, handler);
@@ -115,10 +125,10 @@ public class CommandCycleBenchmark {
         axonStore.shutDown();
       }
       axonStore = EmbeddedEventStore.builder().storageEngine(new InMemoryEventStorageEngine()).build();
-      for (int s = 0; s < STREAMS; s++) {
+      for (int s = 0; s < aggregates; s++) {
         List<DomainEventMessage<?>> events = new ArrayList<>(SEED);
         for (int v = 1; v <= SEED; v++) {
-          events.add(new GenericDomainEventMessage<>("Counter", "c" + s, v - 1, new Incremented("c" + s, v)));
+          events.add(new GenericDomainEventMessage<>("Counter", id(s, 0), v - 1, new Incremented(id(s, 0), v)));
         }
         axonStore.publish(events);
       }
@@ -139,6 +149,10 @@ public class CommandCycleBenchmark {
     }
   }
 
+  private static String id(int slot, long generation) {
+    return "c" + slot + "-" + generation;
+  }
+
   /**
    * One command cycle.
    *
@@ -146,7 +160,8 @@ public class CommandCycleBenchmark {
    */
   @Benchmark
   public Object cycle() {
-    Increment command = new Increment("c" + (next++ % STREAMS));
+    long n = next++;
+    Increment command = new Increment(id((int) (n % aggregates), n / aggregates / GENERATION));
     if (bus != null) {
       return bus.send(command);
     }
