@@ -4,6 +4,7 @@ import dev.cqrs.core.internal.DefaultTrackingProcessor;
 import dev.cqrs.core.spi.ProcessingCoordinator;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -199,6 +200,7 @@ public interface TrackingProcessor extends AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private ThreadFactory threadFactory;
     private ProcessingCoordinator coordinator = ProcessingCoordinator.SINGLE_INSTANCE;
+    private final List<ProcessorListener> listeners = new ArrayList<>();
 
     private Builder(String name, EventStore store, Projection projection, CheckpointStore checkpoints) {
       Objects.requireNonNull(name, "name must not be null");
@@ -305,13 +307,25 @@ public interface TrackingProcessor extends AutoCloseable {
     }
 
     /**
+     * Adds a listener that hears batches, retries, parked events and status changes (for metrics); none by default.
+     * Call it again to add more.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(ProcessorListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+      return this;
+    }
+
+    /**
      * Builds the processor, stopped.
      *
      * @return the processor
      */
     public TrackingProcessor build() {
       return new DefaultTrackingProcessor(name, store, projection, checkpoints, batchSize, pollInterval, retryPolicy,
-          deadLetters, clock, threadFactory, coordinator);
+          deadLetters, clock, threadFactory, coordinator, List.copyOf(listeners));
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.cqrs.core.EventFeed;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.Lag;
 import dev.cqrs.core.Position;
+import dev.cqrs.core.ProcessorListener;
 import dev.cqrs.core.ProcessorNotReadyException;
 import dev.cqrs.core.ProcessorStatus;
 import dev.cqrs.core.Projection;
@@ -31,6 +32,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   private final ReentrantLock progressLock = new ReentrantLock();
   private final Condition progressed = progressLock.newCondition();
   private final Semaphore hint = new Semaphore(0);
+  private final List<ProcessorListener> listeners;
 
   private volatile Position checkpoint;
   /** Status and failure, published together so that readers never see one without the other. */
@@ -85,11 +88,12 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
    * @param clock the clock
    * @param threadFactory makes the worker thread
    * @param coordinator decides when this instance processes and makes batches atomic
+   * @param listeners hear batches, retries, parked events and status changes
    */
   public DefaultTrackingProcessor(String name, EventStore store, Projection projection, CheckpointStore checkpoints,
                                   int batchSize, Duration pollInterval, RetryPolicy retryPolicy,
                                   DeadLetterStore deadLetters, Clock clock, ThreadFactory threadFactory,
-                                  ProcessingCoordinator coordinator) {
+                                  ProcessingCoordinator coordinator, List<ProcessorListener> listeners) {
     this.name = name;
     this.store = store;
     this.projection = projection;
@@ -101,6 +105,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     this.clock = clock;
     this.threadFactory = threadFactory;
     this.coordinator = coordinator;
+    this.listeners = listeners;
   }
 
   @Override
@@ -113,7 +118,22 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   }
 
   private void setStatus(ProcessorStatus status) {
+    ProcessorStatus before = state.status();
     state = new State(status, null);
+    if (before != status) {
+      tell(listener -> listener.statusChanged(name, status, Optional.empty()));
+    }
+  }
+
+  /** Tells every listener; a listener's failure is logged and changes nothing. */
+  private void tell(Consumer<ProcessorListener> call) {
+    for (ProcessorListener listener : listeners) {
+      try {
+        call.accept(listener);
+      } catch (RuntimeException e) {
+        LOG.warn("a listener of processor '{}' failed; ignored", name, e);
+      }
+    }
   }
 
   @Override
@@ -422,8 +442,13 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
             continue;
           }
           Position start = checkpoint;
+          long began = System.nanoTime();
           BatchOutcome outcome = coordinator.inBatch(() -> applyBatch(start, batch));
           failures = 0;
+          if (outcome.events() > 0) {
+            Duration took = Duration.ofNanos(System.nanoTime() - began);
+            tell(listener -> listener.batchCommitted(name, outcome.events(), outcome.last(), took));
+          }
           if (outcome.failedEvent() == null) {
             recovered();
           }
@@ -457,6 +482,9 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
           if (owner) {
             setStatus(ProcessorStatus.RETRYING);
           }
+          int attempt = failures;
+          Position at = checkpoint;
+          tell(listener -> listener.retrying(name, at, attempt, e));
           pause(wait);
         }
       }
@@ -482,6 +510,8 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     failedAttempts++;
     if (failedAttempts < retryPolicy.maxAttempts()) {
       setStatus(ProcessorStatus.RETRYING);
+      int attempt = failedAttempts;
+      tell(listener -> listener.retrying(name, event.position(), attempt, failure));
       Duration wait = retryPolicy.backoffAfter(failedAttempts);
       LOG.debug("processor '{}': {} failed (attempt {}), retrying in {}", name, event, failedAttempts, wait, failure);
       pause(wait); // outside any transaction: nothing is held while waiting
@@ -514,6 +544,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     failingEvent = null;
     LOG.warn("processor '{}' parked {} as dead letter {} after {} attempts", name, event, letter.id(),
         failedAttempts, failure);
+    tell(listener -> listener.parked(name, letter));
   }
 
   /** Back to RUNNING after an attempt that succeeded. */
@@ -529,6 +560,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     state = new State(ProcessorStatus.FAILED, cause);
     signalProgress();
     LOG.error("processor '{}' stopped: {}", name, what, cause);
+    tell(listener -> listener.statusChanged(name, ProcessorStatus.FAILED, Optional.of(cause)));
   }
 
   /** Closes a feed, if any, logging a failure to close; returns {@code null} for the caller's variable. */
@@ -544,7 +576,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   }
 
   /** What one batch did: how far it got, and the event that failed, if one did. */
-  private record BatchOutcome(Position last, RecordedEvent failedEvent, RuntimeException failure) {
+  private record BatchOutcome(Position last, int events, RecordedEvent failedEvent, RuntimeException failure) {
   }
 
   /**
@@ -553,6 +585,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
    */
   private BatchOutcome applyBatch(Position start, List<RecordedEvent> batch) {
     Position last = start;
+    int events = 0;
     RecordedEvent failedEvent = null;
     RuntimeException failure = null;
     for (RecordedEvent event : batch) {
@@ -574,11 +607,12 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
         }
       }
       last = event.position();
+      events++;
     }
     if (last.isAfter(start)) {
       moveCheckpoint(start, last);
     }
-    return new BatchOutcome(last, failedEvent, failure);
+    return new BatchOutcome(last, events, failedEvent, failure);
   }
 
   private void moveCheckpoint(Position from, Position to) {
