@@ -37,7 +37,8 @@ class PublishedArtifactsIT {
         jars.add(text(dependency, "artifactId").orElseThrow());
       }
     }
-    assertThat(jars).contains("cqrs-core", "cqrs-inmemory", "cqrs-test", "cqrs-jackson", "cqrs-jdbc");
+    assertThat(jars).contains("cqrs-core", "cqrs-inmemory", "cqrs-test", "cqrs-jackson", "cqrs-jdbc",
+        "cqrs-micrometer");
     return jars.stream();
   }
 
@@ -108,12 +109,44 @@ class PublishedArtifactsIT {
     List<String> packages = Files.readAllLines(site.resolve("element-list"));
     assertThat(packages).containsExactlyInAnyOrder("dev.cqrs.core", "dev.cqrs.core.serialization", "dev.cqrs.core.spi",
         "dev.cqrs.inmemory", "dev.cqrs.jackson", "dev.cqrs.jdbc", "dev.cqrs.jdbc.spi", "dev.cqrs.test",
-        "dev.cqrs.test.contract", "dev.cqrs.test.faults", "dev.cqrs.test.postgres");
+        "dev.cqrs.test.contract", "dev.cqrs.test.faults", "dev.cqrs.test.postgres", "dev.cqrs.micrometer");
     String overview = Files.readString(site.resolve("index.html"));
     assertThat(overview).contains("Vocabulary").contains("Modules");
     // Inherited documentation: the in-memory store's append shows the EventStore contract's text.
     String store = Files.readString(site.resolve("dev/cqrs/inmemory/InMemoryEventStore.html"));
     assertThat(store).contains("Appends events to a stream, atomically");
+  }
+
+  /**
+   * The core modules keep their dependency lists: the optional integrations (Micrometer, and Spring later) live in
+   * their own modules, and a user who does not add them pulls in nothing new.
+   */
+  @org.junit.jupiter.api.Test
+  void the_core_modules_depend_on_nothing_new() throws Exception {
+    java.util.Map<String, List<String>> expected = java.util.Map.of(
+        "cqrs-core", List.of("org.slf4j:slf4j-api"),
+        "cqrs-inmemory", List.of("dev.cqrs:cqrs-core"),
+        "cqrs-jackson", List.of("dev.cqrs:cqrs-core", "com.fasterxml.jackson.core:jackson-databind",
+            "com.fasterxml.jackson.datatype:jackson-datatype-jsr310",
+            "com.fasterxml.jackson.datatype:jackson-datatype-jdk8"),
+        "cqrs-jdbc", List.of("dev.cqrs:cqrs-core"),
+        "cqrs-test", List.of("dev.cqrs:cqrs-core", "dev.cqrs:cqrs-inmemory",
+            "org.junit.jupiter:junit-jupiter-api (provided)", "org.assertj:assertj-core"));
+    for (java.util.Map.Entry<String, List<String>> module : expected.entrySet()) {
+      Element dependencies = child(pom(ROOT.resolve(module.getKey()).resolve("pom.xml")), "dependencies").orElseThrow();
+      List<String> found = new ArrayList<>();
+      for (Node node = dependencies.getFirstChild(); node != null; node = node.getNextSibling()) {
+        if (node instanceof Element dependency) {
+          String scope = text(dependency, "scope").orElse("compile");
+          if (!scope.equals("test")) {
+            found.add(text(dependency, "groupId").orElseThrow() + ":" + text(dependency, "artifactId").orElseThrow()
+                + (scope.equals("compile") ? "" : " (" + scope + ")"));
+          }
+        }
+      }
+      assertThat(found).as(module.getKey() + " dependencies outside test scope")
+          .containsExactlyInAnyOrderElementsOf(module.getValue());
+    }
   }
 
   private static Element pom(Path file) throws Exception {
