@@ -26,6 +26,8 @@ class PublishedArtifactsIT {
 
   private static final Path ROOT = Path.of(System.getProperty("cqrs.root")).toAbsolutePath().normalize();
   private static final String VERSION = System.getProperty("cqrs.version");
+  /** Published jars that are automatic modules, and why: see the test below. */
+  private static final List<String> AUTOMATIC = List.of("cqrs-spring-boot-starter");
 
   static Stream<String> publishedJars() throws Exception {
     Element bom = pom(ROOT.resolve("cqrs-bom/pom.xml"));
@@ -38,7 +40,7 @@ class PublishedArtifactsIT {
       }
     }
     assertThat(jars).contains("cqrs-core", "cqrs-inmemory", "cqrs-test", "cqrs-jackson", "cqrs-jdbc",
-        "cqrs-micrometer");
+        "cqrs-micrometer", "cqrs-spring-boot-starter");
     return jars.stream();
   }
 
@@ -83,11 +85,19 @@ class PublishedArtifactsIT {
     for (Path file : List.of(jar, sources, javadoc)) {
       assertThat(file).as("built by this build").isRegularFile();
     }
-    try (JarFile classes = new JarFile(jar.toFile())) {
-      assertThat(classes.getEntry("module-info.class")).as(module + " module descriptor").isNotNull();
-    }
-    try (JarFile source = new JarFile(sources.toFile())) {
-      assertThat(source.getEntry("module-info.java")).as(module + " sources").isNotNull();
+    if (AUTOMATIC.contains(module)) {
+      // Spring Boot and Flyway are not Java modules themselves: the starter names its automatic module.
+      try (JarFile classes = new JarFile(jar.toFile())) {
+        assertThat(classes.getManifest().getMainAttributes().getValue("Automatic-Module-Name"))
+            .as(module + " automatic module name").isEqualTo("dev.cqrs.spring.boot");
+      }
+    } else {
+      try (JarFile classes = new JarFile(jar.toFile())) {
+        assertThat(classes.getEntry("module-info.class")).as(module + " module descriptor").isNotNull();
+      }
+      try (JarFile source = new JarFile(sources.toFile())) {
+        assertThat(source.getEntry("module-info.java")).as(module + " sources").isNotNull();
+      }
     }
     try (JarFile docs = new JarFile(javadoc.toFile())) {
       assertThat(docs.getEntry("index.html")).as(module + " Javadoc").isNotNull();
@@ -109,7 +119,8 @@ class PublishedArtifactsIT {
     List<String> packages = Files.readAllLines(site.resolve("element-list"));
     assertThat(packages).containsExactlyInAnyOrder("dev.cqrs.core", "dev.cqrs.core.serialization", "dev.cqrs.core.spi",
         "dev.cqrs.inmemory", "dev.cqrs.jackson", "dev.cqrs.jdbc", "dev.cqrs.jdbc.spi", "dev.cqrs.test",
-        "dev.cqrs.test.contract", "dev.cqrs.test.faults", "dev.cqrs.test.postgres", "dev.cqrs.micrometer");
+        "dev.cqrs.test.contract", "dev.cqrs.test.faults", "dev.cqrs.test.postgres", "dev.cqrs.micrometer",
+        "dev.cqrs.spring.boot");
     String overview = Files.readString(site.resolve("index.html"));
     assertThat(overview).contains("Vocabulary").contains("Modules");
     // Inherited documentation: the in-memory store's append shows the EventStore contract's text.

@@ -18,6 +18,7 @@ import dev.cqrs.jdbc.JdbcDeadLetterStore;
 import dev.cqrs.jdbc.JdbcEventStore;
 import dev.cqrs.jdbc.JdbcProcessors;
 import dev.cqrs.jdbc.JdbcSchema;
+import dev.cqrs.spring.boot.internal.FlywayMigrations;
 import dev.cqrs.spring.boot.internal.Observability;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +28,11 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
 
 /**
  * The starter's auto-configuration: event types, codec, event store (JDBC on the application's one {@code DataSource},
@@ -121,9 +121,12 @@ public class CqrsAutoConfiguration {
       config.schema(properties.getJdbc().getSchema());
     }
     JdbcConfig jdbc = config.build();
-    if (properties.getJdbc().getInitializeSchema() == CqrsProperties.InitializeSchema.ALWAYS
-        && !beans.containsBean("flyway")) {
-      JdbcSchema.migrate(jdbc);
+    if (properties.getJdbc().getInitializeSchema() == CqrsProperties.InitializeSchema.ALWAYS) {
+      if (ClassUtils.isPresent("org.flywaydb.core.Flyway", CqrsAutoConfiguration.class.getClassLoader())) {
+        FlywayMigrations.migrate(jdbc); // Flyway, with a history table of the library's own
+      } else {
+        JdbcSchema.migrate(jdbc);
+      }
     }
     return CqrsStorage.jdbc(jdbc);
   }
@@ -231,39 +234,5 @@ public class CqrsAutoConfiguration {
     }
     return new CqrsProcessors(processors, properties.getProcessors().isAutoStartup(),
         properties.getProcessors().getStopTimeout());
-  }
-
-  /**
-   * With Flyway in the context, Flyway applies the library's migration files with the application's own: their folder
-   * is added to Flyway's locations, with the {@code schema} and {@code prefix} placeholders they use.
-   */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = {"org.flywaydb.core.Flyway",
-      "org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer"})
-  static class FlywayMigrations {
-    @Bean
-    org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer cqrsFlywayMigrations(
-        CqrsProperties properties) {
-      return configuration -> {
-        DataSource dataSource = configuration.getDataSource();
-        if (dataSource == null) {
-          return;
-        }
-        JdbcConfig.Builder builder = JdbcConfig.builder(dataSource).tablePrefix(properties.getJdbc().getTablePrefix());
-        if (properties.getJdbc().getSchema() != null) {
-          builder.schema(properties.getJdbc().getSchema());
-        }
-        JdbcConfig config = builder.build();
-        List<String> locations = new ArrayList<>();
-        for (org.flywaydb.core.api.Location location : configuration.getLocations()) {
-          locations.add(location.getDescriptor());
-        }
-        locations.add("classpath:" + JdbcSchema.migrationFolder(config));
-        java.util.Map<String, String> placeholders = new java.util.HashMap<>(configuration.getPlaceholders());
-        placeholders.put("schema", config.schema());
-        placeholders.put("prefix", config.tablePrefix());
-        configuration.locations(locations.toArray(String[]::new)).placeholders(placeholders);
-      };
-    }
   }
 }

@@ -1,0 +1,1 @@
+CREATE TABLE app_customers (id VARCHAR(64) PRIMARY KEY, name VARCHAR(200) NOT NULL);
