@@ -186,8 +186,9 @@ public class CqrsAutoConfiguration {
   }
 
   /**
-   * The processors of the application's {@link ProcessorDefinition} beans: leased on a database (transactional when
-   * so defined), with dead letters; on the in-memory store, with in-memory checkpoints.
+   * The processors of the application's {@link ProcessorDefinition} beans, each as its kind says: in memory (every
+   * instance, from the first event at every start), leased or transactional (one instance at a time, stored
+   * checkpoint), with dead letters.
    *
    * @param definitions the definitions
    * @param store the event store
@@ -207,21 +208,21 @@ public class CqrsAutoConfiguration {
     List<TrackingProcessor> processors = new ArrayList<>();
     for (ProcessorDefinition definition : definitions.orderedStream().collect(Collectors.toList())) {
       TrackingProcessor.Builder builder;
-      if (storage.jdbc().isPresent()) {
+      if (definition.kind() == ProcessorDefinition.Kind.TRANSACTIONAL) {
+        JdbcConfig config = storage.jdbc().orElseThrow(() -> new IllegalStateException("processor '"
+            + definition.name() + "' is transactional, which needs the JDBC store, but the application has no"
+            + " DataSource: add one (and a JDBC driver), or define it with ProcessorDefinition.inMemory or leased"));
+        builder = JdbcProcessors.transactional(config, definition.name(), store, definition.jdbcProjection().get(),
+            instance, properties.getProcessors().getLeaseDuration())
+            .deadLetters(JdbcDeadLetterStore.create(config, codec));
+      } else if (definition.kind() == ProcessorDefinition.Kind.LEASED && storage.jdbc().isPresent()) {
         JdbcConfig config = storage.jdbc().get();
-        builder = definition.jdbcProjection().isPresent()
-            ? JdbcProcessors.transactional(config, definition.name(), store, definition.jdbcProjection().get(),
-                instance, properties.getProcessors().getLeaseDuration())
-            : JdbcProcessors.leased(config, definition.name(), store,
-                observability.events(definition.name(), definition.projection().orElseThrow()), instance,
-                properties.getProcessors().getLeaseDuration());
-        builder.deadLetters(JdbcDeadLetterStore.create(config, codec));
+        builder = JdbcProcessors.leased(config, definition.name(), store,
+            observability.events(definition.name(), definition.projection().orElseThrow()), instance,
+            properties.getProcessors().getLeaseDuration())
+            .deadLetters(JdbcDeadLetterStore.create(config, codec));
       } else {
-        if (definition.jdbcProjection().isPresent()) {
-          throw new IllegalStateException("processor '" + definition.name() + "' is transactional, which needs the"
-              + " JDBC store, but the application has no DataSource: add one (and a JDBC driver), or define it"
-              + " with ProcessorDefinition.of");
-        }
+        // in each instance's memory: every instance processes everything, from the first event at every start
         builder = TrackingProcessor.builder(definition.name(), store,
             observability.events(definition.name(), definition.projection().orElseThrow()),
             InMemoryCheckpointStore.create()).deadLetters(InMemoryDeadLetterStore.create());

@@ -63,10 +63,18 @@ class StarterTest {
       return bus -> bus.register(CountOrders.class, query -> placed.size());
     }
 
+    final Map<String, Boolean> mailed = new ConcurrentHashMap<>();
+
     @Bean
     ProcessorDefinition orderViews() {
-      return ProcessorDefinition.of("order-views", Projection.builder()
+      return ProcessorDefinition.inMemory("order-views", Projection.builder()
           .on(OrderPlaced.class, event -> placed.put(event.id(), true)).build());
+    }
+
+    @Bean
+    ProcessorDefinition orderMailer() {
+      return ProcessorDefinition.leased("order-mailer", Projection.builder()
+          .on(OrderPlaced.class, event -> mailed.put(event.id(), true)).build());
     }
   }
 
@@ -97,7 +105,7 @@ class StarterTest {
   }
 
   @Test
-  void on_h2_the_store_is_jdbc_the_schema_is_migrated_and_the_processor_is_leased() {
+  void on_h2_the_store_is_jdbc_the_schema_is_migrated_and_processors_keep_checkpoints_where_their_models_live() {
     runner.withPropertyValues(h2Url()).run(context -> {
       assertThat(context).hasNotFailed();
       EventStore store = context.getBean(EventStore.class);
@@ -110,9 +118,15 @@ class StarterTest {
       TrackingProcessor views = context.getBean(CqrsProcessors.class).get("order-views").orElseThrow();
       views.awaitProcessed(store.head(), Duration.ofSeconds(20));
       assertThat(context.getBean(QueryBus.class).ask(new CountOrders())).isEqualTo(50);
-      assertThat(new JdbcTemplate(context.getBean(DataSource.class))
-          .queryForObject("SELECT count(*) FROM cqrs_leases WHERE processor = 'order-views'", Integer.class))
-          .as("the processor holds a lease").isEqualTo(1);
+      JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+      TrackingProcessor mailer = context.getBean(CqrsProcessors.class).get("order-mailer").orElseThrow();
+      mailer.awaitProcessed(store.head(), Duration.ofSeconds(20));
+      assertThat(jdbc.queryForObject("SELECT count(*) FROM cqrs_leases WHERE processor = 'order-mailer'",
+          Integer.class)).as("the leased processor holds a lease").isEqualTo(1);
+      assertThat(jdbc.queryForObject("SELECT count(*) FROM cqrs_checkpoints WHERE processor = 'order-mailer'",
+          Integer.class)).as("and a stored checkpoint").isEqualTo(1);
+      assertThat(jdbc.queryForObject("SELECT count(*) FROM cqrs_checkpoints WHERE processor = 'order-views'",
+          Integer.class)).as("an in-memory read model's checkpoint is in memory: rebuilt at every start").isZero();
     });
   }
 
@@ -159,7 +173,7 @@ class StarterTest {
   static class Poisoned {
     @Bean
     ProcessorDefinition poisoned() {
-      return ProcessorDefinition.of("poisoned", Projection.builder().on(OrderPlaced.class, event -> {
+      return ProcessorDefinition.leased("poisoned", Projection.builder().on(OrderPlaced.class, event -> {
         throw new IllegalStateException("cannot handle " + event.id());
       }).build());
     }
