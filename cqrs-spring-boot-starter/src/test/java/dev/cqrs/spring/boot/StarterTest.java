@@ -231,4 +231,35 @@ class StarterTest {
       processors.stop();
     });
   }
+
+  @Test
+  void a_running_processor_behind_the_lag_threshold_makes_health_degraded() throws Exception {
+    runner.withPropertyValues(h2Url()).run(context -> {
+      EventStore store = context.getBean(EventStore.class);
+      for (int i = 0; i < 20; i++) {
+        context.getBean(CommandBus.class).send(new PlaceOrder("lag-" + i));
+      }
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+      TrackingProcessor slow = TrackingProcessor.builder("slow", store, Projection.builder()
+          .on(OrderPlaced.class, event -> {
+            blocked.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }).build(), dev.cqrs.inmemory.InMemoryCheckpointStore.create()).batchSize(1).build();
+      CqrsProcessors processors = new CqrsProcessors(List.of(slow), false, Duration.ofSeconds(5));
+      slow.start();
+      assertThat(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      Health behind = new CqrsHealthIndicator(processors, 5).health(true);
+      assertThat(behind.getStatus()).isEqualTo(CqrsHealthIndicator.DEGRADED);
+      assertThat(new CqrsHealthIndicator(processors, 100).health(true).getStatus()).isEqualTo(Status.UP);
+      release.countDown();
+      slow.awaitProcessed(store.head(), Duration.ofSeconds(20));
+      assertThat(new CqrsHealthIndicator(processors, 5).health(true).getStatus()).isEqualTo(Status.UP);
+      processors.stop();
+    });
+  }
 }
