@@ -168,11 +168,19 @@ class OrdersWebTest {
       position = call(http, firstPort, "POST", "/orders/" + id + "/items", "{\"sku\": \"mug\", \"quantity\": 3}")
           .field("position");
     }
-    try (ConfigurableApplicationContext second = SpringApplication.run(OrdersWebApplication.class, args)) {
+    String[] withWrites = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+        java.util.stream.Stream.of("--management.endpoint.cqrs.access=unrestricted")).toArray(String[]::new);
+    try (ConfigurableApplicationContext second = SpringApplication.run(OrdersWebApplication.class, withWrites)) {
       int secondPort = second.getEnvironment().getProperty("local.server.port", Integer.class);
       Reply order = call(http, secondPort, "GET", "/orders/" + id + "?after=" + position, null);
       assertThat(order.status()).isEqualTo(200);
       assertThat(order.body()).contains("dave").contains("\"sku\":\"mug\"").contains("\"quantity\":3");
+      // with write access on, the endpoint replays a read model from the first event
+      Reply replay = call(http, secondPort, "POST", "/actuator/cqrs/order-details", "{\"action\": \"replay\"}");
+      assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+      assertThat(replay.body()).contains("replaying");
+      Reply after = call(http, secondPort, "GET", "/orders/" + id + "?after=" + position, null);
+      assertThat(after.body()).contains("dave").contains("\"quantity\":3");
     }
   }
 }
