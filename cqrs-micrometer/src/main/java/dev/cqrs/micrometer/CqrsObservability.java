@@ -71,6 +71,8 @@ import java.util.function.Supplier;
  *       <td>age of the oldest event the processor has not processed</td></tr>
  *   <tr><td>{@code cqrs.processor.status}</td><td>gauge</td><td>{@code processor}, {@code status}</td>
  *       <td>1 for the processor's current status, 0 for the others</td></tr>
+ *   <tr><td>{@code cqrs.query.cache}</td><td>function counter</td><td>{@code type}, {@code result}</td>
+ *       <td>answers of a {@code QueryCache}: {@code hit} or {@code miss}</td></tr>
  *   <tr><td>{@code cqrs.store.read.fence.age}</td><td>gauge, seconds</td><td></td>
  *       <td>on PostgreSQL, how long the transaction that holds readers back has been open; 0 when none</td></tr>
  *   </tbody>
@@ -187,6 +189,27 @@ public final class CqrsObservability {
    */
   public void bind(TrackingProcessor processor) {
     processorMeters.bind(Objects.requireNonNull(processor, "processor must not be null"));
+  }
+
+  /**
+   * Registers the hit and miss counts of a query cache ({@code cqrs.query.cache}, tags {@code type} and {@code
+   * result}), for every query type cached so far: bind after registering the cached handlers.
+   *
+   * @param cache the cache
+   */
+  @SuppressWarnings("exports") // cqrs-query-cache is optional: an application that calls this has it
+  public void bind(dev.cqrs.cache.QueryCache cache) {
+    Objects.requireNonNull(cache, "cache must not be null");
+    for (Class<?> type : cache.stats().keySet()) {
+      io.micrometer.core.instrument.FunctionCounter.builder("cqrs.query.cache", cache,
+              c -> c.stats().get(type).hits())
+          .description("cached query answers served from the cache").tag("type", type.getSimpleName())
+          .tag("result", "hit").register(meters);
+      io.micrometer.core.instrument.FunctionCounter.builder("cqrs.query.cache", cache,
+              c -> c.stats().get(type).misses())
+          .description("cached query answers the handler computed").tag("type", type.getSimpleName())
+          .tag("result", "miss").register(meters);
+    }
   }
 
   /**

@@ -163,4 +163,30 @@ class MetricsTest {
     fence.set(Optional.of(Duration.ofMillis(61_500)));
     assertThat(meters.get("cqrs.store.read.fence.age").gauge().value()).isEqualTo(61.5);
   }
+
+  record Balance(String id) implements Query<Integer> {}
+
+  @Test
+  void a_query_caches_hits_and_misses_are_counted() throws Exception {
+    use("metrics only");
+    EventTypes types = EventTypes.builder().register(Opened.class, "Opened", 1).build();
+    InMemoryEventStore store = InMemoryEventStore.create(types);
+    TrackingProcessor readModel = TrackingProcessor.builder("balances", store,
+        Projection.builder().on(Opened.class, opened -> { }).build(), InMemoryCheckpointStore.create()).build();
+    readModel.start();
+    try (dev.cqrs.cache.QueryCache cache = dev.cqrs.cache.QueryCache.builder(store).build()) {
+      dev.cqrs.core.QueryHandler<Balance, Integer> cached = cache.cached(dev.cqrs.cache.CachedQuery
+          .of(Balance.class, query -> 7, readModel).key(Balance::id).invalidatedBy(Opened.class, Opened::id));
+      observability.bind(cache);
+      cached.handle(new Balance("a"));
+      cached.handle(new Balance("a"));
+      cached.handle(new Balance("a"));
+      assertThat(meters.get("cqrs.query.cache").tags("type", "Balance", "result", "hit").functionCounter().count())
+          .isEqualTo(2);
+      assertThat(meters.get("cqrs.query.cache").tags("type", "Balance", "result", "miss").functionCounter().count())
+          .isEqualTo(1);
+    } finally {
+      readModel.stop();
+    }
+  }
 }

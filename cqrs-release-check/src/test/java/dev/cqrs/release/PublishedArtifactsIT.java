@@ -40,7 +40,7 @@ class PublishedArtifactsIT {
       }
     }
     assertThat(jars).contains("cqrs-core", "cqrs-inmemory", "cqrs-test", "cqrs-jackson", "cqrs-jdbc",
-        "cqrs-micrometer", "cqrs-spring-boot-starter");
+        "cqrs-micrometer", "cqrs-spring-boot-starter", "cqrs-query-cache");
     return jars.stream();
   }
 
@@ -120,7 +120,7 @@ class PublishedArtifactsIT {
     assertThat(packages).containsExactlyInAnyOrder("dev.cqrs.core", "dev.cqrs.core.serialization", "dev.cqrs.core.spi",
         "dev.cqrs.inmemory", "dev.cqrs.jackson", "dev.cqrs.jdbc", "dev.cqrs.jdbc.spi", "dev.cqrs.test",
         "dev.cqrs.test.contract", "dev.cqrs.test.faults", "dev.cqrs.test.postgres", "dev.cqrs.micrometer",
-        "dev.cqrs.spring.boot");
+        "dev.cqrs.spring.boot", "dev.cqrs.cache");
     String overview = Files.readString(site.resolve("index.html"));
     assertThat(overview).contains("Vocabulary").contains("Modules");
     // Inherited documentation: the in-memory store's append shows the EventStore contract's text.
