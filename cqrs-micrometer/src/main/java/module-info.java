@@ -6,7 +6,7 @@ module dev.cqrs.micrometer {
   requires transitive dev.cqrs.core;
   requires transitive micrometer.core;
   requires transitive micrometer.observation;
-  requires static dev.cqrs.cache; // optional: bind(QueryCache)
+  requires static dev.cqrs.cache; // optional: bindQueryCache(QueryCache)
 
   exports dev.cqrs.micrometer;
 }

@@ -198,7 +198,7 @@ public final class CqrsObservability {
    * @param cache the cache
    */
   @SuppressWarnings("exports") // cqrs-query-cache is optional: an application that calls this has it
-  public void bind(dev.cqrs.cache.QueryCache cache) {
+  public void bindQueryCache(dev.cqrs.cache.QueryCache cache) {
     Objects.requireNonNull(cache, "cache must not be null");
     for (Class<?> type : cache.stats().keySet()) {
       io.micrometer.core.instrument.FunctionCounter.builder("cqrs.query.cache", cache,

@@ -177,7 +177,7 @@ class MetricsTest {
     try (dev.cqrs.cache.QueryCache cache = dev.cqrs.cache.QueryCache.builder(store).build()) {
       dev.cqrs.core.QueryHandler<Balance, Integer> cached = cache.cached(dev.cqrs.cache.CachedQuery
           .of(Balance.class, query -> 7, readModel).key(Balance::id).invalidatedBy(Opened.class, Opened::id));
-      observability.bind(cache);
+      observability.bindQueryCache(cache);
       cached.handle(new Balance("a"));
       cached.handle(new Balance("a"));
       cached.handle(new Balance("a"));

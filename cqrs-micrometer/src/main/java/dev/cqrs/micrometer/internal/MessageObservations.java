@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The bus interceptors: one observation per command or query. Stateless and thread-safe. */
-@SuppressWarnings("try") // the scopes are opened for what the handlers call, not read in the body
 public final class MessageObservations {
 
   private MessageObservations() {
@@ -36,33 +35,29 @@ public final class MessageObservations {
           .contextualName("command " + type)
           .lowCardinalityKeyValue("type", type)
           .start();
-      try (Observation.Scope scope = observation.openScope()) {
-        // A tracing handler has put the trace context into the carrier; the events inherit the command's headers.
-        Message<Command> traced = message;
-        Map<String, String> carrier = context.getCarrier();
-        if (carrier != null && !carrier.isEmpty()) {
-          Metadata metadata = message.metadata();
-          for (Map.Entry<String, String> header : carrier.entrySet()) {
-            metadata = metadata.withHeader(header.getKey(), header.getValue());
-          }
-          traced = message.withMetadata(metadata);
-        }
-        CommandResult result = chain.proceed(traced);
-        observation.lowCardinalityKeyValue("outcome", "success");
-        return result;
-      } catch (CommandRejectedException e) {
-        observation.lowCardinalityKeyValue("outcome", "rejected").error(e);
-        throw e;
-      } catch (ConcurrencyConflictException e) {
-        observation.lowCardinalityKeyValue("outcome", "conflict").error(e);
-        throw e;
-      } catch (RuntimeException | Error e) {
-        observation.lowCardinalityKeyValue("outcome", "error").error(e);
-        throw e;
-      } finally {
-        observation.stop();
-      }
+      return Measured.observed(observation, () -> chain.proceed(traced(message, context.getCarrier())),
+          Measured::success, MessageObservations::outcome);
     };
+  }
+
+  /** The message with the trace context a tracing handler put into the carrier; the events inherit its headers. */
+  private static Message<Command> traced(Message<Command> message, Map<String, String> carrier) {
+    if (carrier == null || carrier.isEmpty()) {
+      return message;
+    }
+    Metadata metadata = message.metadata();
+    for (Map.Entry<String, String> header : carrier.entrySet()) {
+      metadata = metadata.withHeader(header.getKey(), header.getValue());
+    }
+    return message.withMetadata(metadata);
+  }
+
+  /** The outcome of a failed command. */
+  private static String outcome(Throwable failure) {
+    if (failure instanceof CommandRejectedException) {
+      return "rejected";
+    }
+    return failure instanceof ConcurrencyConflictException ? "conflict" : "error";
   }
 
   /**
@@ -72,30 +67,9 @@ public final class MessageObservations {
    * @return the interceptor
    */
   public static HandlerInterceptor<Command, CommandResult> commands(DirectTimers timers) {
-    return (message, chain) -> {
-      long start = System.nanoTime();
-      String outcome = "error";
-      Throwable error = null;
-      try {
-        CommandResult result = chain.proceed(message);
-        outcome = "success";
-        return result;
-      } catch (CommandRejectedException e) {
-        outcome = "rejected";
-        error = e;
-        throw e;
-      } catch (ConcurrencyConflictException e) {
-        outcome = "conflict";
-        error = e;
-        throw e;
-      } catch (RuntimeException | Error e) {
-        error = e;
-        throw e;
-      } finally {
-        timers.record("cqrs.command", null, null, message.payload().getClass().getSimpleName(), outcome, error,
-            System.nanoTime() - start);
-      }
-    };
+    return (message, chain) -> Measured.timed(timers, "cqrs.command", null, null,
+        message.payload().getClass().getSimpleName(), () -> chain.proceed(message), Measured::success,
+        MessageObservations::outcome);
   }
 
   /**
@@ -105,22 +79,9 @@ public final class MessageObservations {
    * @return the interceptor
    */
   public static HandlerInterceptor<Query<?>, Object> queries(DirectTimers timers) {
-    return (message, chain) -> {
-      long start = System.nanoTime();
-      String outcome = "error";
-      Throwable error = null;
-      try {
-        Object answer = chain.proceed(message);
-        outcome = "success";
-        return answer;
-      } catch (RuntimeException | Error e) {
-        error = e;
-        throw e;
-      } finally {
-        timers.record("cqrs.query", null, null, message.payload().getClass().getSimpleName(), outcome, error,
-            System.nanoTime() - start);
-      }
-    };
+    return (message, chain) -> Measured.timed(timers, "cqrs.query", null, null,
+        message.payload().getClass().getSimpleName(), () -> chain.proceed(message), Measured::success,
+        Measured::error);
   }
 
   /**
@@ -136,16 +97,7 @@ public final class MessageObservations {
           .contextualName("query " + type)
           .lowCardinalityKeyValue("type", type)
           .start();
-      try (Observation.Scope scope = observation.openScope()) {
-        Object answer = chain.proceed(message);
-        observation.lowCardinalityKeyValue("outcome", "success");
-        return answer;
-      } catch (RuntimeException | Error e) {
-        observation.lowCardinalityKeyValue("outcome", "error").error(e);
-        throw e;
-      } finally {
-        observation.stop();
-      }
+      return Measured.observed(observation, () -> chain.proceed(message), Measured::success, Measured::error);
     };
   }
 }

@@ -16,9 +16,9 @@ import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /** An event store whose appends are observed; every other call goes to the store unchanged. Thread-safe. */
-@SuppressWarnings("try") // the scope is opened for what the store calls, not read in the body
 public final class ObservedEventStore implements EventStore {
 
   private final EventStore store;
@@ -44,51 +44,27 @@ public final class ObservedEventStore implements EventStore {
 
   @Override
   public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events) {
-    if (direct != null) {
-      return appendTimed(streamId, expectedVersion, events);
-    }
-    Observation observation = Observation.createNotStarted("cqrs.append", registry)
-        .contextualName("append")
-        .start();
-    try (Observation.Scope scope = observation.openScope()) {
+    Supplier<AppendResult> work = () -> {
       AppendResult result = store.append(streamId, expectedVersion, events);
-      observation.lowCardinalityKeyValue("outcome", result.repeated() ? "repeated" : "success");
       if (!result.repeated()) {
         appended.increment(result.events().size());
       }
       return result;
-    } catch (ConcurrencyConflictException e) {
-      observation.lowCardinalityKeyValue("outcome", "conflict").error(e);
-      throw e;
-    } catch (RuntimeException | Error e) {
-      observation.lowCardinalityKeyValue("outcome", "error").error(e);
-      throw e;
-    } finally {
-      observation.stop();
+    };
+    if (direct != null) {
+      return Measured.timed(direct, "cqrs.append", null, null, null, work, ObservedEventStore::outcome,
+          ObservedEventStore::outcome);
     }
+    Observation observation = Observation.createNotStarted("cqrs.append", registry).contextualName("append").start();
+    return Measured.observed(observation, work, ObservedEventStore::outcome, ObservedEventStore::outcome);
   }
 
-  private AppendResult appendTimed(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events) {
-    long start = System.nanoTime();
-    String outcome = "error";
-    Throwable error = null;
-    try {
-      AppendResult result = store.append(streamId, expectedVersion, events);
-      outcome = result.repeated() ? "repeated" : "success";
-      if (!result.repeated()) {
-        appended.increment(result.events().size());
-      }
-      return result;
-    } catch (ConcurrencyConflictException e) {
-      outcome = "conflict";
-      error = e;
-      throw e;
-    } catch (RuntimeException | Error e) {
-      error = e;
-      throw e;
-    } finally {
-      direct.record("cqrs.append", null, null, null, outcome, error, System.nanoTime() - start);
-    }
+  private static String outcome(AppendResult result) {
+    return result.repeated() ? "repeated" : "success";
+  }
+
+  private static String outcome(Throwable failure) {
+    return failure instanceof ConcurrencyConflictException ? "conflict" : "error";
   }
 
   @Override

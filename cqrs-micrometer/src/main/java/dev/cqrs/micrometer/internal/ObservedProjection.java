@@ -6,12 +6,12 @@ import dev.cqrs.core.RecordedEvent;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.ReceiverContext;
+import java.util.function.Supplier;
 
 /**
  * A projection whose applied events are observed, each as a receiver of the trace context in the event's headers.
  * Thread-safe as far as the wrapped projection is.
  */
-@SuppressWarnings("try") // the scope is opened for what the projection calls, not read in the body
 public final class ObservedProjection implements Projection {
 
   private final String processor;
@@ -42,8 +42,13 @@ public final class ObservedProjection implements Projection {
 
   @Override
   public void apply(RecordedEvent event) {
+    Supplier<Void> work = () -> {
+      projection.apply(event);
+      return null;
+    };
     if (direct != null) {
-      applyTimed(event);
+      Measured.timed(direct, "cqrs.event", "processor", processor, event.type().name(), work, Measured::success,
+          Measured::error);
       return;
     }
     ReceiverContext<RecordedEvent> context =
@@ -54,31 +59,7 @@ public final class ObservedProjection implements Projection {
         .lowCardinalityKeyValue("processor", processor)
         .lowCardinalityKeyValue("type", event.type().name())
         .start();
-    try (Observation.Scope scope = observation.openScope()) {
-      projection.apply(event);
-      observation.lowCardinalityKeyValue("outcome", "success");
-    } catch (RuntimeException | Error e) {
-      observation.lowCardinalityKeyValue("outcome", "error").error(e);
-      throw e;
-    } finally {
-      observation.stop();
-    }
-  }
-
-  private void applyTimed(RecordedEvent event) {
-    long start = System.nanoTime();
-    String outcome = "error";
-    Throwable error = null;
-    try {
-      projection.apply(event);
-      outcome = "success";
-    } catch (RuntimeException | Error e) {
-      error = e;
-      throw e;
-    } finally {
-      direct.record("cqrs.event", "processor", processor, event.type().name(), outcome, error,
-          System.nanoTime() - start);
-    }
+    Measured.observed(observation, work, Measured::success, Measured::error);
   }
 
   @Override
