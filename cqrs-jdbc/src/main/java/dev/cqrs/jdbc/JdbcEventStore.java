@@ -184,7 +184,7 @@ public final class JdbcEventStore implements EventStore {
     } catch (NotAppended notAppended) {
       // the failed transaction is rolled back and its connection returned: explain on a fresh one
       return Jdbc.withConnection(config, what, c -> explainRefusal(c, streamId, expectedVersion,
-          checked));
+          checked, notAppended.getCause()));
     }
     AppendResult result = recorded(streamId, rows, placed);
     committed(result.lastPosition());
@@ -263,7 +263,7 @@ public final class JdbcEventStore implements EventStore {
         placed = insert(c, streamId, expected, rows);
       } catch (NotAppended notAppended) {
         c.rollback(savepoint); // on PostgreSQL the refused statement aborted the transaction up to the savepoint
-        return explainRefusal(c, streamId, expected, checked);
+        return explainRefusal(c, streamId, expected, checked, notAppended.getCause());
       }
       return recorded(streamId, rows, placed);
     });
@@ -354,7 +354,7 @@ public final class JdbcEventStore implements EventStore {
       placed = sql.insert(connection, streamId, expected, rows);
     } catch (SQLException e) {
       if (Jdbc.isUniqueViolation(e)) {
-        throw new NotAppended();
+        throw new NotAppended(e);
       }
       throw e;
     }
@@ -378,9 +378,12 @@ public final class JdbcEventStore implements EventStore {
     return placed;
   }
 
-  /** After a refused append: the earlier result of an exact repeat, or the exception that says why. */
+  /**
+   * After a refused append: the earlier result of an exact repeat, or the exception that says why; a refusal by a
+   * unique constraint keeps the database's message as the conflict's cause.
+   */
   private AppendResult explainRefusal(Connection connection, String streamId, ExpectedVersion expected,
-                                      List<NewEvent> events) throws SQLException {
+                                      List<NewEvent> events, Throwable constraint) throws SQLException {
     Map<UUID, RecordedEvent> stored = new HashMap<>();
     try (PreparedStatement select = connection.prepareStatement(sql.selectByEventIds())) {
       List<UUID> ids = events.stream().map(NewEvent::eventId).toList();
@@ -396,7 +399,12 @@ public final class JdbcEventStore implements EventStore {
     if (earlier.isPresent()) {
       return earlier.get();
     }
-    throw new ConcurrencyConflictException(streamId, expected, streamVersion(connection, streamId));
+    ConcurrencyConflictException conflict =
+        new ConcurrencyConflictException(streamId, expected, streamVersion(connection, streamId));
+    if (constraint != null) {
+      conflict.initCause(constraint);
+    }
+    throw conflict;
   }
 
   private long streamVersion(Connection connection, String streamId) throws SQLException {
@@ -696,8 +704,14 @@ public final class JdbcEventStore implements EventStore {
   private static final class NotAppended extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** A refusal by the version check. */
     NotAppended() {
       super(null, null, false, false);
+    }
+
+    /** A refusal by a unique constraint: which one goes with the explanation. */
+    NotAppended(SQLException constraint) {
+      super(null, constraint, false, false);
     }
   }
 

@@ -138,9 +138,8 @@ public final class Main {
       if (text.indexOf(message) < 0) {
         text.append(text.length() == 0 ? "" : ": ").append(message);
       }
-      if (t instanceof CommandRejectedException || t instanceof ConcurrencyConflictException
-          || t instanceof UsageException) {
-        break;
+      if (t instanceof CommandRejectedException || t instanceof UsageException) {
+        break; // a conflict goes on to its cause, when it has one: the constraint that refused the append
       }
     }
     return Table.printable(text.toString());

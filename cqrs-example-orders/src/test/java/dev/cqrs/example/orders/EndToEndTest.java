@@ -63,7 +63,7 @@ class EndToEndTest {
   @Test
   void the_demo_on_an_h2_file_keeps_its_orders_for_the_next_run(@TempDir Path data) {
     Run first = run("--data", data.toString());
-    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.code()).as("%s%nafter:%n%s", first.err(), tail(first.out())).isZero();
     assertThat(first.out()).contains("The database is empty").contains("identical to the report before");
 
     try (OrdersApp app = OrdersApp.onDatabase(h2(data))) {
@@ -161,6 +161,12 @@ class EndToEndTest {
     assertThat(run("--data", dir, "fly").code()).isEqualTo(2);
     assertThat(run("--bogus").code()).isEqualTo(2);
     assertThat(run("--data", dir, "add").err()).startsWith("error: add needs an order");
+  }
+
+  /** The last lines of an output, to show with a failure. */
+  static String tail(String out) {
+    List<String> lines = out.lines().toList();
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
   }
 
   private static void assertOneLineError(Run run, int code, String message) {
