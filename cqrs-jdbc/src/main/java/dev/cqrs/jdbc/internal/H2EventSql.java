@@ -48,10 +48,21 @@ final class H2EventSql implements EventSql {
     long last;
     lockCounter(connection, n);
     try (PreparedStatement read = connection.prepareStatement(
-        "SELECT last_position FROM " + counter + " WHERE id = 1");
+        "SELECT c.last_position, (SELECT max(position) FROM " + events + ") FROM " + counter + " c WHERE c.id = 1");
          ResultSet result = read.executeQuery()) {
       result.next();
       last = result.getLong(1);
+      long stored = result.getLong(2); // 0 when there are no events
+      if (last - n < stored) {
+        // The counter is behind the stored events (seen once, cause unknown): go on after the last stored position,
+        // and put the counter there, rather than collide with a stored position on every append from now on.
+        last = stored + n;
+        try (PreparedStatement repair = connection.prepareStatement(
+            "UPDATE " + counter + " SET last_position = ? WHERE id = 1")) {
+          repair.setLong(1, last);
+          repair.executeUpdate();
+        }
+      }
     }
     long current = 0;
     boolean exists = false;
