@@ -18,6 +18,8 @@ import java.util.UUID;
  */
 final class H2EventSql implements EventSql {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(H2EventSql.class);
+
   private static final String SELECT = "SELECT 0 AS commit_id, position AS sequence_id, stream_id, version, event_id,"
       + " type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at, headers FROM ";
 
@@ -56,6 +58,8 @@ final class H2EventSql implements EventSql {
       if (last - n < stored) {
         // The counter is behind the stored events (seen once, cause unknown): go on after the last stored position,
         // and put the counter there, rather than collide with a stored position on every append from now on.
+        LOG.warn("the H2 event counter stood at {} while positions up to {} are stored; appending after {} and"
+            + " moving the counter there", last - n, stored, stored);
         last = stored + n;
         try (PreparedStatement repair = connection.prepareStatement(
             "UPDATE " + counter + " SET last_position = ? WHERE id = 1")) {
