@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * H2: each append first takes the counter row's lock and holds it until it commits, so positions are assigned and
@@ -18,7 +20,7 @@ import java.util.UUID;
  */
 final class H2EventSql implements EventSql {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(H2EventSql.class);
+  private static final Logger LOG = LoggerFactory.getLogger(H2EventSql.class);
 
   private static final String SELECT = "SELECT 0 AS commit_id, position AS sequence_id, stream_id, version, event_id,"
       + " type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at, headers FROM ";
