@@ -147,20 +147,32 @@ public class CqrsAutoConfiguration {
   }
 
   /**
+   * The instrumentation the buses, the store and the processors share: Micrometer's when {@code cqrs-micrometer} and
+   * a {@code MeterRegistry} are present, none otherwise. One instance, so that its meters are registered once.
+   *
+   * @param beans the bean factory, for the optional Micrometer beans
+   * @return the instrumentation
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  Observability cqrsObservability(ConfigurableListableBeanFactory beans) {
+    return Observability.from(beans);
+  }
+
+  /**
    * The command bus, with the application's {@link CommandBusCustomizer} beans' handlers, and metrics and tracing
    * when Micrometer is present.
    *
    * @param store the event store
    * @param customizers the customizers
-   * @param beans the bean factory, for the optional Micrometer beans
+   * @param observability the instrumentation
    * @return the bus
    */
   @Bean
   @ConditionalOnMissingBean
   public CommandBus cqrsCommandBus(EventStore store, ObjectProvider<CommandBusCustomizer> customizers,
-                                   ConfigurableListableBeanFactory beans) {
+                                   Observability observability) {
     CommandBus.Builder builder = CommandBus.builder();
-    Observability observability = Observability.from(beans);
     builder.eventStore(observability.appends(store));
     observability.commands().ifPresent(builder::handlerInterceptor);
     CommandBus bus = builder.build();
@@ -172,14 +184,14 @@ public class CqrsAutoConfiguration {
    * The query bus, with the application's {@link QueryBusCustomizer} beans' handlers.
    *
    * @param customizers the customizers
-   * @param beans the bean factory, for the optional Micrometer beans
+   * @param observability the instrumentation
    * @return the bus
    */
   @Bean
   @ConditionalOnMissingBean
-  public QueryBus cqrsQueryBus(ObjectProvider<QueryBusCustomizer> customizers, ConfigurableListableBeanFactory beans) {
+  public QueryBus cqrsQueryBus(ObjectProvider<QueryBusCustomizer> customizers, Observability observability) {
     QueryBus.Builder builder = QueryBus.builder();
-    Observability.from(beans).queries().ifPresent(builder::handlerInterceptor);
+    observability.queries().ifPresent(builder::handlerInterceptor);
     QueryBus bus = builder.build();
     customizers.orderedStream().forEach(customizer -> customizer.customize(bus));
     return bus;
@@ -195,15 +207,14 @@ public class CqrsAutoConfiguration {
    * @param storage where events are kept
    * @param codec the codec, for dead letters
    * @param properties the settings
-   * @param beans the bean factory, for the optional Micrometer beans
+   * @param observability the instrumentation
    * @return the processors
    */
   @Bean
   @ConditionalOnMissingBean
   public CqrsProcessors cqrsProcessors(ObjectProvider<ProcessorDefinition> definitions, EventStore store,
                                        CqrsStorage storage, EventCodec codec, CqrsProperties properties,
-                                       ConfigurableListableBeanFactory beans) {
-    Observability observability = Observability.from(beans);
+                                       Observability observability) {
     String instance = "spring-" + UUID.randomUUID();
     List<TrackingProcessor> processors = new ArrayList<>();
     for (ProcessorDefinition definition : definitions.orderedStream().collect(Collectors.toList())) {

@@ -28,8 +28,8 @@ final class MicrometerObservability implements Observability {
     if (meters == null) {
       return NONE;
     }
-    ObservationRegistry observations = ClassPresence.observations()
-        ? beans.getBeanProvider(ObservationRegistry.class).getIfUnique() : null;
+    // micrometer-core brings micrometer-observation, so the type is always there when Micrometer is
+    ObservationRegistry observations = beans.getBeanProvider(ObservationRegistry.class).getIfUnique();
     return new MicrometerObservability(observations == null ? CqrsObservability.metricsOnly(meters)
         : CqrsObservability.create(observations, meters));
   }
@@ -62,13 +62,5 @@ final class MicrometerObservability implements Observability {
   @Override
   public void bind(TrackingProcessor processor) {
     observability.bind(processor);
-  }
-
-  /** Whether Micrometer's observation API is on the class path (it comes with micrometer-core). */
-  private static final class ClassPresence {
-    static boolean observations() {
-      return org.springframework.util.ClassUtils.isPresent("io.micrometer.observation.ObservationRegistry",
-          MicrometerObservability.class.getClassLoader());
-    }
   }
 }
