@@ -1,6 +1,7 @@
 package dev.cqrs.jdbc;
 
 import dev.cqrs.jdbc.internal.Jdbc;
+import dev.cqrs.jdbc.internal.OwnedTransactions;
 import dev.cqrs.jdbc.spi.JdbcTransactions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -105,6 +106,7 @@ public final class PlainTransactions implements JdbcTransactions {
     }
     Bound bound = new Bound(connection);
     current.set(bound);
+    OwnedTransactions.Owned owned = OwnedTransactions.begin(connection);
     T result;
     try {
       try {
@@ -123,6 +125,7 @@ public final class PlainTransactions implements JdbcTransactions {
         throw Jdbc.translate(e, "commit");
       }
     } finally {
+      owned.close(); // after the commit or roll back
       current.remove();
       close(connection, autoCommit);
     }

@@ -17,6 +17,11 @@ import org.slf4j.LoggerFactory;
  * H2: each append first takes the counter row's lock and holds it until it commits, so positions are assigned and
  * committed in the same order and a reader can never see position n + 1 before n. Commit parts of positions are 0.
  * An append waits up to a minute for that lock, trying again after each of H2's (short) lock timeouts.
+ *
+ * <p>Before the counter, an append checks its expected version (so that a conflict rolls back nothing) and, in a
+ * transaction the library opened, takes the database's append gate in this JVM ({@link OwnedTransactions}): H2 can
+ * lose an update of a row whose lock others wait for while its holder rolls back, which let two appends take one
+ * position. The last stored position is read with the counter, and an append never goes below it.
  */
 final class H2EventSql implements EventSql {
 
@@ -33,11 +38,22 @@ final class H2EventSql implements EventSql {
   private final String events;
   private final String streams;
   private final String counter;
+  private volatile String database;
 
   H2EventSql(JdbcConfig config) {
     this.events = config.table("events");
     this.streams = config.table("streams");
     this.counter = config.table("event_counter");
+  }
+
+  /** The database's identity in this JVM, for the append gate; found on the first append. */
+  private String database(Connection connection) throws SQLException {
+    String known = database;
+    if (known == null) {
+      known = OwnedTransactions.databaseOf(connection);
+      database = known;
+    }
+    return known;
   }
 
   @Override
@@ -49,6 +65,21 @@ final class H2EventSql implements EventSql {
   public List<Placed> insert(Connection connection, String streamId, ExpectedVersion expected,
                              List<EventRows.Row> rows) throws SQLException {
     int n = rows.size();
+    long current = 0;
+    boolean exists = false;
+    try (PreparedStatement read = connection.prepareStatement(selectStreamVersion())) {
+      read.setString(1, streamId);
+      try (ResultSet result = read.executeQuery()) {
+        if (result.next()) {
+          exists = true;
+          current = result.getLong(1);
+        }
+      }
+    }
+    if (!expected.isSatisfiedBy(current)) {
+      return null; // refused before anything is written: the roll back that follows has nothing to undo
+    }
+    OwnedTransactions.holdAppendGate(connection, database(connection), COUNTER_LOCK_WAIT_NANOS);
     long last;
     lockCounter(connection, n);
     try (PreparedStatement read = connection.prepareStatement(
@@ -70,8 +101,9 @@ final class H2EventSql implements EventSql {
         }
       }
     }
-    long current = 0;
-    boolean exists = false;
+    // read again under the counter's lock: another append may have moved the stream since the first look
+    current = 0;
+    exists = false;
     try (PreparedStatement read = connection.prepareStatement(selectStreamVersion())) {
       read.setString(1, streamId);
       try (ResultSet result = read.executeQuery()) {

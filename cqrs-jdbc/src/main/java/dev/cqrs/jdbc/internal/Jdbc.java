@@ -48,6 +48,7 @@ public final class Jdbc {
     try (Connection connection = open(config)) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
+      OwnedTransactions.Owned owned = OwnedTransactions.begin(connection);
       try {
         T result = work.apply(connection);
         connection.commit();
@@ -56,6 +57,7 @@ public final class Jdbc {
         rollbackQuietly(connection, e);
         throw e;
       } finally {
+        owned.close(); // after the commit or roll back: the appends' gate is held until then
         restoreAutoCommit(connection, autoCommit);
       }
     } catch (SQLException e) {
