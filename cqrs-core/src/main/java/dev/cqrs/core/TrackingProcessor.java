@@ -1,7 +1,9 @@
 package dev.cqrs.core;
 
 import dev.cqrs.core.internal.DefaultTrackingProcessor;
+import dev.cqrs.core.internal.SegmentedTrackingProcessor;
 import dev.cqrs.core.spi.ProcessingCoordinator;
+import dev.cqrs.core.spi.ProcessorParts;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Function;
 
 /**
  * Runs a {@link Projection} asynchronously: on its own thread it reads the store's global order in batches after its
@@ -201,6 +204,11 @@ public interface TrackingProcessor extends AutoCloseable {
     private ThreadFactory threadFactory;
     private ProcessingCoordinator coordinator = ProcessingCoordinator.SINGLE_INSTANCE;
     private final List<ProcessorListener> listeners = new ArrayList<>();
+    private int segments = 1;
+    private boolean segmented;
+    private boolean defaultThreads = true;
+    private Function<Segment, ProcessorParts> segmentParts;
+    private Runnable leave = () -> { };
 
     private Builder(String name, EventStore store, Projection projection, CheckpointStore checkpoints) {
       Objects.requireNonNull(name, "name must not be null");
@@ -291,6 +299,7 @@ public interface TrackingProcessor extends AutoCloseable {
      */
     public Builder threadFactory(ThreadFactory threadFactory) {
       this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory must not be null");
+      this.defaultThreads = false;
       return this;
     }
 
@@ -319,13 +328,85 @@ public interface TrackingProcessor extends AutoCloseable {
     }
 
     /**
+     * Splits the processor into segments by stream ({@link Segment}): each segment applies the events of its streams
+     * in order on a thread of its own, with a checkpoint of its own, so that different streams are handled in
+     * parallel; with a coordinating backend each segment also has a lease, and the instances share the segments. The
+     * default is 1, one thread for all streams.
+     *
+     * <p>The projection is then called from several threads at once, never for two events of one stream at a time.
+     * The processor's {@link TrackingProcessor#checkpoint()} is the lowest of its segments', and
+     * {@link TrackingProcessor#awaitProcessed} waits for every segment.
+     *
+     * <p>Changing the count of an existing processor resizes it at its next start, without losing or repeating an
+     * event: the new segments start at the lowest old checkpoint and skip what the old segment of each stream had
+     * processed. The resize waits until no instance processes the old segments (in a rolling deployment, until the
+     * instances with the old count have stopped) and until an earlier resize has caught up. A processor once split
+     * must keep calling this method ({@code segments(1)} merges it back into one); built without it, it refuses to
+     * start.
+     *
+     * @param count 1 to {@value Segment#MAX_COUNT}
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder segments(int count) {
+      if (count < 1 || count > Segment.MAX_COUNT) {
+        throw new IllegalArgumentException("segments must be between 1 and " + Segment.MAX_COUNT + ", but was "
+            + count);
+      }
+      this.segments = count;
+      this.segmented = true;
+      return this;
+    }
+
+    /**
+     * For backends: makes the projection, checkpoint store and coordinator of each segment when the processor is split
+     * (see {@link #segments}), called at build time for every segment and, during a resize, for the segments of the
+     * old count; {@code leave} runs when the processor stops. Without it, every segment shares this builder's
+     * projection, checkpoint store and coordinator.
+     *
+     * @param parts makes a segment's parts
+     * @param leave runs when the processor stops, so that a coordinating backend can say this instance left
+     * @return this builder
+     */
+    public Builder segmentParts(Function<Segment, ProcessorParts> parts, Runnable leave) {
+      this.segmentParts = Objects.requireNonNull(parts, "parts must not be null");
+      this.leave = Objects.requireNonNull(leave, "leave must not be null");
+      return this;
+    }
+
+    /**
      * Builds the processor, stopped.
      *
      * @return the processor
      */
     public TrackingProcessor build() {
-      return new DefaultTrackingProcessor(name, store, projection, checkpoints, batchSize, pollInterval, retryPolicy,
-          deadLetters, clock, threadFactory, coordinator, List.copyOf(listeners));
+      List<ProcessorListener> heard = List.copyOf(listeners);
+      if (!segmented) {
+        return new DefaultTrackingProcessor(name, store, projection, checkpoints, batchSize, pollInterval,
+            retryPolicy, deadLetters, clock, threadFactory, coordinator, heard).requireUnsegmented();
+      }
+      if (segmentParts == null && coordinator != ProcessingCoordinator.SINGLE_INSTANCE && segments > 1) {
+        throw new IllegalStateException("processor '" + name + "' has a coordinator of its own (" + coordinator
+            + "), which its " + segments + " segments cannot share; its backend must make one per segment");
+      }
+      Function<Segment, ProcessorParts> parts = segmentParts != null ? segmentParts
+          : segment -> new ProcessorParts(projection, checkpoints, coordinator);
+      return new SegmentedTrackingProcessor(name, segments, checkpoints, parts, leave, pollInterval,
+          threadFactory("cqrs-processor-" + name + "-resize"),
+          (segmentName, made) -> new DefaultTrackingProcessor(segmentName, store, made.projection(),
+              made.checkpoints(), batchSize, pollInterval, retryPolicy, deadLetters, clock,
+              threadFactory("cqrs-processor-" + segmentName), made.coordinator(), heard));
+    }
+
+    private ThreadFactory threadFactory(String threadName) {
+      if (!defaultThreads) {
+        return threadFactory;
+      }
+      return runnable -> {
+        Thread thread = new Thread(runnable, threadName);
+        thread.setDaemon(true);
+        return thread;
+      };
     }
   }
 }

@@ -73,6 +73,7 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
   private Instant firstFailure;
   private Thread worker;
   private Registration wakeUp;
+  private volatile boolean requireUnsegmented;
 
   /**
    * Creates a stopped processor; called by {@link TrackingProcessor.Builder#build()}.
@@ -106,6 +107,17 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     this.threadFactory = threadFactory;
     this.coordinator = coordinator;
     this.listeners = listeners;
+  }
+
+  /**
+   * Makes {@link #start()} refuse a processor whose recorded layout has several segments, which this unsegmented
+   * processor would otherwise process again from its own (retired or missing) checkpoint.
+   *
+   * @return this processor
+   */
+  public DefaultTrackingProcessor requireUnsegmented() {
+    this.requireUnsegmented = true;
+    return this;
   }
 
   @Override
@@ -143,6 +155,14 @@ public final class DefaultTrackingProcessor implements TrackingProcessor {
     }
     if (worker != null) {
       stop(); // the worker of a failed run has ended; release its wake-up registration
+    }
+    if (requireUnsegmented) {
+      Optional<Position> layout = checkpoints.load(SegmentedTrackingProcessor.layoutName(name));
+      if (layout.isPresent() && layout.get().sequence() != 1) {
+        throw new IllegalStateException("processor '" + name + "' runs in " + layout.get().sequence()
+            + " segments; build it with segments(" + layout.get().sequence() + "), or with segments(1) to merge"
+            + " them into one");
+      }
     }
     checkpoint = checkpoints.load(name).orElse(Position.START);
     failingEvent = null;
