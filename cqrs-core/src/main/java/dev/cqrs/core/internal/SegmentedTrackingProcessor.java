@@ -58,6 +58,7 @@ public final class SegmentedTrackingProcessor implements TrackingProcessor {
   private final ThreadFactory threadFactory;
   private final List<DefaultTrackingProcessor> segments = new ArrayList<>();
   private final List<SegmentFilter> filters = new ArrayList<>();
+  private final List<ProcessorParts> madeParts = new ArrayList<>();
 
   private boolean running;
   private Thread launcher;
@@ -91,6 +92,7 @@ public final class SegmentedTrackingProcessor implements TrackingProcessor {
       ProcessorParts made = parts.apply(segment);
       SegmentFilter filter = new SegmentFilter(segment, made.projection());
       filters.add(filter);
+      madeParts.add(made);
       segments.add(make.apply(segment.processorName(name),
           new ProcessorParts(filter, made.checkpoints(), made.coordinator())));
     }
@@ -324,9 +326,8 @@ public final class SegmentedTrackingProcessor implements TrackingProcessor {
       wasRunning = running;
     }
     stop();
-    for (DefaultTrackingProcessor segment : segments) {
-      segment.reset(); // each clears the read model (idempotent) under its own lease, and forgets its checkpoint
-    }
+    resetFrom(0);
+    LOG.info("processor '{}' reset its {} segments to the first event", name, count);
     Optional<Position> marker = layoutStore.load(layoutName(name));
     if (marker.isPresent() || count > 1) {
       // from the first event: no resize window any more
@@ -335,6 +336,28 @@ public final class SegmentedTrackingProcessor implements TrackingProcessor {
     ready(0, null);
     if (wasRunning) {
       start();
+    }
+  }
+
+  /**
+   * Resets segment {@code index} and, inside its coordinator's fenced unit, the segments after it; the last one also
+   * clears the read model. With leases, every segment's lease is taken over before anything commits, so that no
+   * instance can apply a batch of any segment into the cleared read model or move a checkpoint past the reset.
+   */
+  private void resetFrom(int index) {
+    ProcessorParts part = madeParts.get(index);
+    part.coordinator().reset(() -> {
+      part.checkpoints().reset(new Segment(index, count).processorName(name));
+      if (index == count - 1) {
+        part.projection().reset();
+      } else {
+        resetFrom(index + 1);
+      }
+    });
+    if (index == 0) {
+      for (ProcessorParts made : madeParts) {
+        made.coordinator().release(); // the reset took every lease: share them out again
+      }
     }
   }
 
