@@ -15,6 +15,7 @@ import dev.cqrs.core.spi.ProcessingCoordinator;
 import dev.cqrs.core.spi.ProcessorParts;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -177,7 +178,7 @@ public final class SegmentedTrackingProcessor implements TrackingProcessor {
     }
     if (previous != 0) {
       Position[] earlier = copies(previous);
-      Position highest = max(earlier);
+      Position highest = Arrays.stream(earlier).max(Comparator.naturalOrder()).orElse(Position.START);
       for (int i = 0; i < current; i++) {
         Position at = layoutStore.load(new Segment(i, current).processorName(name)).orElse(Position.START);
         if (at.compareTo(highest) < 0) {
@@ -204,10 +205,7 @@ public final class SegmentedTrackingProcessor implements TrackingProcessor {
         old[i] = stored.equals(RETIRED) ? layoutStore.load(copyName(segmentName)).orElse(Position.START) : stored;
         overwrite(copyName(segmentName), old[i]);
       }
-      Position lowest = old[0];
-      for (Position p : old) {
-        lowest = p.compareTo(lowest) < 0 ? p : lowest;
-      }
+      Position lowest = Arrays.stream(old).min(Comparator.naturalOrder()).orElseThrow();
       for (int j = 0; j < count; j++) {
         overwrite(new Segment(j, count).processorName(name), lowest);
       }
@@ -244,14 +242,6 @@ public final class SegmentedTrackingProcessor implements TrackingProcessor {
       copies[i] = layoutStore.load(copyName(new Segment(i, previous).processorName(name))).orElse(Position.START);
     }
     return copies;
-  }
-
-  private static Position max(Position[] positions) {
-    Position highest = Position.START;
-    for (Position p : positions) {
-      highest = p.compareTo(highest) > 0 ? p : highest;
-    }
-    return highest;
   }
 
   /**
@@ -390,18 +380,9 @@ public final class SegmentedTrackingProcessor implements TrackingProcessor {
 
   @Override
   public Lag lag() {
-    Lag worst = new Lag(0, Duration.ZERO);
-    for (DefaultTrackingProcessor segment : segments) {
-      Lag lag = segment.lag();
-      if (lag.events() > worst.events() || lag.behind().compareTo(worst.behind()) > 0) {
-        worst = new Lag(Math.max(lag.events(), worst.events()), max(lag.behind(), worst.behind()));
-      }
-    }
-    return worst;
-  }
-
-  private static Duration max(Duration a, Duration b) {
-    return a.compareTo(b) >= 0 ? a : b;
+    List<Lag> lags = segments.stream().map(TrackingProcessor::lag).toList();
+    return new Lag(lags.stream().mapToLong(Lag::events).max().orElse(0),
+        lags.stream().map(Lag::behind).max(Comparator.naturalOrder()).orElse(Duration.ZERO));
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,18 +66,7 @@ final class H2EventSql implements EventSql {
   public List<Placed> insert(Connection connection, String streamId, ExpectedVersion expected,
                              List<EventRows.Row> rows) throws SQLException {
     int n = rows.size();
-    long current = 0;
-    boolean exists = false;
-    try (PreparedStatement read = connection.prepareStatement(selectStreamVersion())) {
-      read.setString(1, streamId);
-      try (ResultSet result = read.executeQuery()) {
-        if (result.next()) {
-          exists = true;
-          current = result.getLong(1);
-        }
-      }
-    }
-    if (!expected.isSatisfiedBy(current)) {
+    if (!expected.isSatisfiedBy(streamVersion(connection, streamId).orElse(0))) {
       return null; // refused before anything is written: the roll back that follows has nothing to undo
     }
     OwnedTransactions.holdAppendGate(connection, database(connection), COUNTER_LOCK_WAIT_NANOS);
@@ -102,17 +92,9 @@ final class H2EventSql implements EventSql {
       }
     }
     // read again under the counter's lock: another append may have moved the stream since the first look
-    current = 0;
-    exists = false;
-    try (PreparedStatement read = connection.prepareStatement(selectStreamVersion())) {
-      read.setString(1, streamId);
-      try (ResultSet result = read.executeQuery()) {
-        if (result.next()) {
-          exists = true;
-          current = result.getLong(1);
-        }
-      }
-    }
+    OptionalLong version = streamVersion(connection, streamId);
+    boolean exists = version.isPresent();
+    long current = version.orElse(0);
     if (!expected.isSatisfiedBy(current)) {
       return null;
     }
@@ -136,6 +118,16 @@ final class H2EventSql implements EventSql {
       insert.executeBatch();
     }
     return placed;
+  }
+
+  /** The stream's version, or empty when the stream does not exist. */
+  private OptionalLong streamVersion(Connection connection, String streamId) throws SQLException {
+    try (PreparedStatement read = connection.prepareStatement(selectStreamVersion())) {
+      read.setString(1, streamId);
+      try (ResultSet result = read.executeQuery()) {
+        return result.next() ? OptionalLong.of(result.getLong(1)) : OptionalLong.empty();
+      }
+    }
   }
 
   /**
