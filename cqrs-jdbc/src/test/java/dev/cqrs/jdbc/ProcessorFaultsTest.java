@@ -415,6 +415,32 @@ class ProcessorFaultsTest {
 
   @ParameterizedTest
   @MethodSource("databases")
+  void an_idle_holder_replays_every_event_once_after_a_reset_from_an_instance_that_is_not_running(
+      Supplier<JdbcConfig> database) throws Exception {
+    prepare(database.get(), "idle-reset");
+    TrackingProcessor holder = started(JdbcProcessors.transactional(config, name, store,
+        table.projection(Counted.class, "holder", event -> { }), "holder", Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(20)).build());
+    List<RecordedEvent> events = append(store, 20, -1);
+    holder.awaitProcessed(last(events), WAIT);
+
+    // An operator's instance that never started resets the processor: it takes the lease over, clears the read model
+    // and the checkpoint, and hands the lease back. The holder had nothing new to read meanwhile, so no batch of its
+    // found the new fence; when it takes the lease again, it must start from the cleared checkpoint, not its own.
+    JdbcProcessors.transactional(config, name, store, table.projection(Counted.class, "operator", event -> { }),
+        "operator", Duration.ofSeconds(1)).build().reset();
+
+    List<RecordedEvent> expected = store.readAll(Position.START, 100_000).stream()
+        .filter(e -> e.payload() instanceof Counted).toList();
+    await("the idle holder to replay every event", () -> table.applications().size() == expected.size());
+    Map<UUID, Integer> applied = table.applications();
+    assertThat(applied.keySet()).containsExactlyInAnyOrderElementsOf(ids(expected));
+    assertThat(applied.values()).as("the replay applied each event once").containsOnly(1);
+    assertThat(table.rowsOf("operator")).isZero();
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
   void a_standby_instance_follows_the_shared_checkpoint_so_its_callers_can_wait(Supplier<JdbcConfig> database)
       throws Exception {
     prepare(database.get(), "standby-waits");

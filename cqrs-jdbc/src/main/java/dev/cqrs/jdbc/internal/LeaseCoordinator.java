@@ -127,6 +127,11 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
     }
     fence = granted;
     renewedAt = started;
+    if (known >= 0 && granted != known) {
+      // The lease was someone else's in between (a reset took it over, another instance held it): whatever this
+      // instance knew of the checkpoint is stale. Answer "not now" once, so that the processor reloads it.
+      return false;
+    }
     return true;
   }
 
