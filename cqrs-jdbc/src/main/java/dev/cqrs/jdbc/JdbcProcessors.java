@@ -6,19 +6,25 @@ import dev.cqrs.core.EventStore;
 import dev.cqrs.core.Position;
 import dev.cqrs.core.Projection;
 import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.core.Segment;
 import dev.cqrs.core.TrackingProcessor;
 import dev.cqrs.core.spi.BatchRetryException;
+import dev.cqrs.core.spi.ProcessorParts;
 import dev.cqrs.jdbc.internal.Jdbc;
 import dev.cqrs.jdbc.internal.LeaseCoordinator;
+import dev.cqrs.jdbc.internal.SegmentShare;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -115,9 +121,26 @@ public final class JdbcProcessors {
     }
     LeaseCoordinator coordinator = new LeaseCoordinator(config, name, instance, leaseDuration);
     Projection made = projection.apply(coordinator);
-    CheckpointStore checkpoints = new FencedCheckpoints(JdbcCheckpointStore.create(config), coordinator,
+    JdbcCheckpointStore stored = JdbcCheckpointStore.create(config);
+    CheckpointStore checkpoints = new FencedCheckpoints(stored, coordinator,
         made instanceof TransactionalProjection transactional ? transactional : null);
-    return TrackingProcessor.builder(name, store, made, checkpoints).coordinator(coordinator);
+    // Segments: a lease, projection adapter and fenced checkpoints each; the segments of the count built first share
+    // this instance's part of them with the other instances, the older counts (asked for during a resize) do not.
+    Map<Integer, SegmentShare> shares = new ConcurrentHashMap<>();
+    AtomicInteger built = new AtomicInteger();
+    Function<Segment, ProcessorParts> parts = segment -> {
+      built.compareAndSet(0, segment.count());
+      LeaseCoordinator lease = new LeaseCoordinator(config, segment.processorName(name), instance, leaseDuration);
+      if (segment.count() == built.get() && segment.count() > 1) {
+        lease.sharing(shares.computeIfAbsent(segment.count(),
+            count -> new SegmentShare(config, name, instance, count, leaseDuration.toMillis())), segment.index());
+      }
+      Projection own = projection.apply(lease);
+      return new ProcessorParts(own, new FencedCheckpoints(stored, lease,
+          own instanceof TransactionalProjection transactional ? transactional : null), lease);
+    };
+    return TrackingProcessor.builder(name, store, made, checkpoints).coordinator(coordinator)
+        .segmentParts(parts, () -> shares.values().forEach(SegmentShare::leave));
   }
 
   /**

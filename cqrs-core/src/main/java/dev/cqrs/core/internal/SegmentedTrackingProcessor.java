@@ -198,6 +198,11 @@ public final class SegmentedTrackingProcessor implements TrackingProcessor {
         }
         held.add(coordinator);
       }
+      if (!layoutStore.load(layoutName(name)).equals(marker)) {
+        // another instance resized between the first look and the leases: look again, from its layout
+        waitingFor = "another instance changed the layout meanwhile";
+        return false;
+      }
       Position[] old = new Position[current];
       for (int i = 0; i < current; i++) {
         String segmentName = new Segment(i, current).processorName(name);

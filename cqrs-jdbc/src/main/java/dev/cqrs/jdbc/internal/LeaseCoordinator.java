@@ -44,6 +44,8 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
   private final String expired;
 
   private volatile long fence = -1;
+  private volatile SegmentShare share;
+  private volatile int index;
   private volatile long renewedAt;
   private volatile Connection current;
   private volatile boolean savepoints;
@@ -103,8 +105,42 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
     savepoints = true;
   }
 
+  /**
+   * Makes this the lease of one segment of a segmented processor, taken and kept only within this instance's share.
+   *
+   * @param share this instance's share of the processor's segments
+   * @param index the segment's number
+   * @return this coordinator
+   */
+  public LeaseCoordinator sharing(SegmentShare share, int index) {
+    this.share = share;
+    this.index = index;
+    return this;
+  }
+
   @Override
   public boolean acquire() {
+    SegmentShare segments = share;
+    if (segments != null) {
+      if (fence < 0) {
+        segments.held(index, false); // lost since (a batch found another fence, a reset took it over)
+      }
+      if (fence >= 0 && !segments.mayKeep(index)) {
+        LOG.info("{} is above this instance's share of the segments; handing it over", this);
+        release();
+        return false;
+      }
+      if (fence < 0 && !segments.mayTake()) {
+        return false;
+      }
+      boolean held = acquireLease();
+      segments.held(index, held);
+      return held;
+    }
+    return acquireLease();
+  }
+
+  private boolean acquireLease() {
     if (fence >= 0 && System.nanoTime() - renewedAt < leaseMillis * 1_000_000L / 3) {
       return true;
     }
@@ -344,6 +380,10 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
     }
     long held = fence;
     fence = -1;
+    SegmentShare segments = share;
+    if (segments != null) {
+      segments.held(index, false);
+    }
     if (held < 0) {
       return;
     }
