@@ -1,16 +1,20 @@
 package dev.cqrs.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cqrs.core.Event;
 import dev.cqrs.core.EventTypes;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
+import dev.cqrs.core.ProcessorNotReadyException;
 import dev.cqrs.core.ProcessorStatus;
 import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.core.RetryPolicy;
 import dev.cqrs.core.TrackingProcessor;
 import dev.cqrs.jdbc.internal.Jdbc;
+import dev.cqrs.test.faults.FaultyDataSource;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -108,6 +112,11 @@ class SegmentedProcessorsTest {
   }
 
   private TrackingProcessor instance(JdbcConfig on, String instance, int segments) {
+    return instance(on, instance, segments, builder -> builder);
+  }
+
+  private TrackingProcessor instance(JdbcConfig on, String instance, int segments,
+                                     java.util.function.UnaryOperator<TrackingProcessor.Builder> tuned) {
     JdbcProjection projection = new JdbcProjection() {
       @Override
       public boolean handles(Class<? extends Event> eventType) {
@@ -118,6 +127,9 @@ class SegmentedProcessorsTest {
       public void apply(RecordedEvent event, Connection connection) throws SQLException {
         if (!event.streamId().startsWith(streams)) {
           return;
+        }
+        if (event.payloadAs(Counted.class).amount() < 0) {
+          throw new SQLException("poison " + event.eventId());
         }
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
             + " (event_id, stream_id, version, instance) VALUES (?, ?, ?, ?)")) {
@@ -136,8 +148,8 @@ class SegmentedProcessorsTest {
         }
       }
     };
-    TrackingProcessor processor = JdbcProcessors.transactional(on, name, store, projection, instance, LEASE)
-        .segments(segments).batchSize(40).pollInterval(Duration.ofMillis(50)).build();
+    TrackingProcessor processor = tuned.apply(JdbcProcessors.transactional(on, name, store, projection, instance, LEASE)
+        .segments(segments).batchSize(40).pollInterval(Duration.ofMillis(50))).build();
     processors.add(processor);
     processor.start();
     return processor;
@@ -287,6 +299,9 @@ class SegmentedProcessorsTest {
 
     TrackingProcessor resized = instance(config, "new-1", 3);
     assertThat(resized.status()).isEqualTo(ProcessorStatus.STANDBY);
+    assertThatThrownBy(() -> resized.awaitProcessed(appended.get(0).position(), Duration.ofMillis(100)))
+        .isInstanceOf(ProcessorNotReadyException.class).hasMessageContaining("waits to resize to 3 segments")
+        .hasMessageContaining("another instance still processes segment " + name + "[");
     appended.addAll(append(20, 10));
     old1.stop();
     old2.stop(); // now the new count may take over
@@ -299,5 +314,41 @@ class SegmentedProcessorsTest {
     assertEveryEventOnceInStreamOrder(appended);
     assertThat(applied().stream().map(row -> (String) row[3]).distinct())
         .as("instances that applied events").containsAnyOf("old-1", "old-2").containsAnyOf("new-1", "new-2");
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void lost_commit_acknowledgements_and_a_poison_event_with_a_second_instance_keep_every_event_once(
+      Supplier<JdbcConfig> database) throws Exception {
+    prepare(database.get());
+    FaultyDataSource faulty = FaultyDataSource.wrap(config.dataSource());
+    JdbcConfig onFaulty = JdbcConfig.builder(faulty).database(config.database()).schema(config.schema())
+        .tablePrefix(config.tablePrefix()).build();
+    JdbcDeadLetterStore parked = JdbcDeadLetterStore.create(config, TestDatabases.codec(TYPES));
+    java.util.function.UnaryOperator<TrackingProcessor.Builder> parking = builder -> builder.deadLetters(parked)
+        .retryPolicy(RetryPolicy.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2)));
+    TrackingProcessor a = instance(onFaulty, "a", 4, parking);
+    TrackingProcessor b = instance(config, "b", 4, parking);
+    await("two instances sharing the four segments", () -> segmentsPerOwner(4).size() == 2);
+
+    List<RecordedEvent> appended = new ArrayList<>(append(40, 10));
+    faulty.loseAcknowledgementOfNextCommits(6); // a's next commits happen, but a is told they failed
+    RecordedEvent poison = store.append(streams + "poison", ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new Counted(streams + "poison", -1)))).events().get(0);
+    appended.addAll(append(40, 10));
+    Position head = last(appended).compareTo(poison.position()) > 0 ? last(appended) : poison.position();
+    a.awaitProcessed(head, WAIT);
+    b.awaitProcessed(head, WAIT);
+
+    assertEveryEventOnceInStreamOrder(appended);
+    await("six commits of instance a whose acknowledgement was lost", () -> faulty.faultsInjected() == 6);
+    await("the poison event parked once, seen by both instances", () -> a.deadLetters().size() == 1
+        && b.deadLetters().size() == 1);
+    assertThat(a.deadLetters()).singleElement().satisfies(letter -> {
+      assertThat(letter.event().eventId()).isEqualTo(poison.eventId());
+      assertThat(letter.processor()).isEqualTo(dev.cqrs.core.Segment.of(poison.streamId(), 4).processorName(name));
+    });
+    assertThat(a.status()).isIn(ProcessorStatus.RUNNING, ProcessorStatus.STANDBY);
+    assertThat(b.status()).isIn(ProcessorStatus.RUNNING, ProcessorStatus.STANDBY);
   }
 }
