@@ -17,30 +17,45 @@ import dev.cqrs.jackson.JacksonSerializer;
 import dev.cqrs.jdbc.JdbcConfig;
 import dev.cqrs.jdbc.JdbcEventStore;
 import dev.cqrs.jdbc.JdbcSchema;
+import dev.cqrs.test.postgres.PostgresExtension;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.Test;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The cache on a database, with the writes coming from another instance (another store on the same database): a
- * client that passes the position of its write gets an answer that includes it, every time, and cached answers are
- * still served for keys nobody wrote.
+ * The cache on H2 and on PostgreSQL, with the writes coming from another instance (another store on the same
+ * database): a client that passes the position of its write gets an answer that includes it, every time, and cached
+ * answers are still served for keys nobody wrote.
  */
-class QueryCacheOnH2Test {
+class QueryCacheOnDatabasesTest {
+
+  @RegisterExtension
+  static final PostgresExtension POSTGRES = PostgresExtension.create();
+
+  static Stream<Supplier<JdbcConfig>> databases() {
+    return Stream.of(() -> {
+      JdbcDataSource h2 = new JdbcDataSource();
+      h2.setURL("jdbc:h2:mem:cache-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+      return JdbcConfig.builder(h2).build();
+    }, () -> JdbcConfig.builder(POSTGRES.dataSource()).build());
+  }
 
   public record Counted(String key) implements Event {}
 
   record Count(String key, Optional<Position> after) implements Query<Integer> {}
 
-  @Test
-  void writes_through_another_instance_invalidate_the_answers_they_change() {
-    JdbcDataSource h2 = new JdbcDataSource();
-    h2.setURL("jdbc:h2:mem:cache-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-    JdbcConfig config = JdbcConfig.builder(h2).build();
+  @ParameterizedTest
+  @MethodSource("databases")
+  void writes_through_another_instance_invalidate_the_answers_they_change(Supplier<JdbcConfig> database) {
+    JdbcConfig config = database.get();
     JdbcSchema.migrate(config);
     EventCodec codec = EventCodec.of(EventTypes.builder().register(Counted.class, "Counted", 1).build(),
         JacksonSerializer.create(), UpcasterChain.empty());
