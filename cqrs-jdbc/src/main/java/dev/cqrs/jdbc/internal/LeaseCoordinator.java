@@ -4,7 +4,6 @@ import dev.cqrs.core.DeadLetter;
 import dev.cqrs.core.DeadLetterStore;
 import dev.cqrs.core.spi.LeaseLostException;
 import dev.cqrs.core.spi.ProcessingCoordinator;
-import dev.cqrs.jdbc.Database;
 import dev.cqrs.jdbc.JdbcConfig;
 import dev.cqrs.jdbc.JdbcDeadLetterStore;
 import java.sql.Connection;
@@ -67,10 +66,10 @@ public final class LeaseCoordinator implements ProcessingCoordinator {
     this.owner = owner;
     this.leaseMillis = leaseDuration.toMillis();
     this.table = config.table("leases");
-    boolean postgres = config.database() == Database.POSTGRESQL;
-    this.now = postgres ? "now()" : "CURRENT_TIMESTAMP";
-    this.later = postgres ? "now() + (? * interval '1 millisecond')" : "DATEADD(MILLISECOND, ?, CURRENT_TIMESTAMP)";
-    this.expired = postgres ? "now() - interval '1 second'" : "DATEADD(SECOND, -1, CURRENT_TIMESTAMP)";
+    LeaseClock clock = LeaseClock.of(config);
+    this.now = clock.now();
+    this.later = clock.later();
+    this.expired = clock.expired();
   }
 
   /**

@@ -1,11 +1,14 @@
 package dev.cqrs.jdbc.internal;
 
-import dev.cqrs.jdbc.Database;
 import dev.cqrs.jdbc.JdbcConfig;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -56,9 +59,9 @@ public final class SegmentShare {
     this.count = count;
     this.leaseMillis = leaseMillis;
     this.table = config.table("leases");
-    boolean postgres = config.database() == Database.POSTGRESQL;
-    this.now = postgres ? "now()" : "CURRENT_TIMESTAMP";
-    this.later = postgres ? "now() + (? * interval '1 millisecond')" : "DATEADD(MILLISECOND, ?, CURRENT_TIMESTAMP)";
+    LeaseClock clock = LeaseClock.of(config);
+    this.now = clock.now();
+    this.later = clock.later();
   }
 
   /**
@@ -117,56 +120,60 @@ public final class SegmentShare {
     long nowNanos = System.nanoTime();
     if (!present || nowNanos - refreshedAt > leaseMillis * 1_000_000L / 3) {
       try {
-        live = Math.max(1, Jdbc.inTransaction(config, "presence of '" + presence + "'", c -> {
-          int updated;
-          try (PreparedStatement renew = c.prepareStatement("UPDATE " + table + " SET expires_at = " + later
-              + " WHERE processor = ?")) {
-            renew.setLong(1, leaseMillis);
-            renew.setString(2, presence);
-            updated = renew.executeUpdate();
-          }
-          if (updated == 0) {
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table
-                + " (processor, owner, fence, expires_at) VALUES (?, ?, 0, " + later + ")")) {
-              insert.setString(1, presence);
-              insert.setString(2, instance);
-              insert.setLong(3, leaseMillis);
-              insert.executeUpdate();
-            }
-          }
-          Set<String> instances = new HashSet<>();
-          try (PreparedStatement select = c.prepareStatement("SELECT owner FROM " + table
-              + " WHERE processor LIKE ? ESCAPE '!' AND expires_at > " + now)) {
-            select.setString(1, escaped(members) + "%");
-            try (ResultSet result = select.executeQuery()) {
-              while (result.next()) {
-                instances.add(result.getString(1));
-              }
-            }
-          }
-          Map<String, Integer> holdings = new HashMap<>();
-          try (PreparedStatement select = c.prepareStatement("SELECT owner FROM " + table
-              + " WHERE processor LIKE ? ESCAPE '!' AND expires_at > " + now)) {
-            select.setString(1, escaped(processor) + "[%/" + count + "]");
-            try (ResultSet result = select.executeQuery()) {
-              while (result.next()) {
-                holdings.merge(result.getString(1), 1, Integer::sum);
-              }
-            }
-          }
-          int floor = count / Math.max(1, instances.size());
-          starving = instances.stream().anyMatch(other -> !other.equals(instance)
-              && holdings.getOrDefault(other, 0) < floor);
-          return instances.size();
-        }));
+        live = Math.max(1, Jdbc.inTransaction(config, "presence of '" + presence + "'", this::refresh));
         present = true;
         refreshedAt = nowNanos;
       } catch (RuntimeException e) {
-        // keep the last known count; a unique violation means another thread of ours inserted the row just now
+        // keep the last known count and try again soon; a unique violation means another thread of ours inserted
+        // the row just now
         refreshedAt = nowNanos - leaseMillis * 1_000_000L / 3 + 100_000_000L;
       }
     }
     return starving ? count / live : (count + live - 1) / live;
+  }
+
+  /** Renews this instance's presence, counts the live instances and finds whether one of the others is starving. */
+  private int refresh(Connection c) throws SQLException {
+    int updated;
+    try (PreparedStatement renew = c.prepareStatement("UPDATE " + table + " SET expires_at = " + later
+        + " WHERE processor = ?")) {
+      renew.setLong(1, leaseMillis);
+      renew.setString(2, presence);
+      updated = renew.executeUpdate();
+    }
+    if (updated == 0) {
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table
+          + " (processor, owner, fence, expires_at) VALUES (?, ?, 0, " + later + ")")) {
+        insert.setString(1, presence);
+        insert.setString(2, instance);
+        insert.setLong(3, leaseMillis);
+        insert.executeUpdate();
+      }
+    }
+    Set<String> instances = new HashSet<>(liveOwners(c, escaped(members) + "%"));
+    Map<String, Integer> holdings = new HashMap<>();
+    for (String owner : liveOwners(c, escaped(processor) + "[%/" + count + "]")) {
+      holdings.merge(owner, 1, Integer::sum);
+    }
+    int floor = count / Math.max(1, instances.size());
+    starving = instances.stream().anyMatch(other -> !other.equals(instance)
+        && holdings.getOrDefault(other, 0) < floor);
+    return instances.size();
+  }
+
+  /** The owners of the unexpired rows whose processor matches a LIKE pattern (escape character '!'). */
+  private List<String> liveOwners(Connection c, String pattern) throws SQLException {
+    List<String> owners = new ArrayList<>();
+    try (PreparedStatement select = c.prepareStatement("SELECT owner FROM " + table
+        + " WHERE processor LIKE ? ESCAPE '!' AND expires_at > " + now)) {
+      select.setString(1, pattern);
+      try (ResultSet result = select.executeQuery()) {
+        while (result.next()) {
+          owners.add(result.getString(1));
+        }
+      }
+    }
+    return owners;
   }
 
   private static String escaped(String likeText) {
