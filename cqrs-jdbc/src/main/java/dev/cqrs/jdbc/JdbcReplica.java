@@ -8,6 +8,7 @@ import dev.cqrs.core.spi.SegmentLayouts;
 import dev.cqrs.jdbc.internal.Jdbc;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,7 +60,8 @@ public final class JdbcReplica {
    * @param timeout the longest wait
    * @throws ProcessorNotReadyException if the replica has not replayed that far within the timeout (saying how far it
    *     has), if it cannot be reached until then, or if the waiting thread is interrupted
-   * @throws CqrsException if reading the replica fails for a reason that waiting does not mend (a missing table)
+   * @throws CqrsException if reading the replica fails for a reason that waiting does not mend; a missing table is
+   *     waited for (the replica may not have replayed its creation yet) and reported at the timeout
    */
   public void awaitProcessed(String processor, Position position, Duration timeout) {
     Objects.requireNonNull(processor, "processor must not be null");
@@ -80,7 +82,8 @@ public final class JdbcReplica {
    * @param timeout the longest wait
    * @throws ProcessorNotReadyException if the replica has not replayed it within the timeout, cannot be reached until
    *     then, or the waiting thread is interrupted
-   * @throws CqrsException if reading the replica fails for a reason that waiting does not mend (a missing table)
+   * @throws CqrsException if reading the replica fails for a reason that waiting does not mend; a missing table is
+   *     waited for and reported at the timeout
    */
   public void awaitReplayed(Position position, Duration timeout) {
     String select = "SELECT 1 FROM " + config.table("events") + (config.database() == Database.POSTGRESQL
@@ -114,6 +117,11 @@ public final class JdbcReplica {
         failure = null;
       } catch (TransientException e) {
         failure = e; // the replica unreachable, restarting: try again until the deadline
+      } catch (CqrsException e) {
+        if (!(e.getCause() instanceof SQLException sql) || !"42P01".equals(sql.getSQLState())) {
+          throw e;
+        }
+        failure = e; // a table the replica has not replayed yet (or a wrong schema, which the timeout reports)
       }
       if (System.nanoTime() - deadline >= 0) {
         String why = failure != null ? "the replica could not be read: " + failure.getMessage()
