@@ -40,6 +40,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,12 +58,15 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>On PostgreSQL an append is one statement: it locks and advances the stream's row (checking the expected
  *       version atomically) and inserts every event with {@code unnest}, so appends to different streams run
- *       concurrently. The global order is (transaction id, position), and {@link #readAll} only returns rows whose
- *       transaction is older than every transaction still running: a transaction that commits late, with a lower
- *       position, is read after it commits and never skipped. A transaction left open (idle in transaction, anywhere
- *       in the database) holds readers back until it ends, without losing anything. For the same reason {@link #head()}
- *       is the last position readable now, which can trail appends that committed while an older transaction is still
- *       open; to read your own writes, wait for the position your append returned.</li>
+ *       concurrently. The global order is (order key, position), where the order key is the appending
+ *       transaction's id, and {@link #readAll} only returns rows below the read fence: the oldest transaction that
+ *       is still appending or has appended and not ended yet. A transaction that commits late, with a lower position,
+ *       is read after it commits and never skipped. Only appending transactions hold readers back: a transaction that
+ *       writes other tables and stays open (idle in transaction, a long batch, a prepared transaction) does not, even
+ *       when it appends later (its events then sort after what readers have seen). {@code docs/read-fence.md} gives
+ *       the argument. For the same reason {@link #head()} is the last position readable now, which can trail appends
+ *       that committed while an older appending transaction is still open; to read your own writes, wait for the
+ *       position your append returned.</li>
  *   <li>On H2 an append takes one counter row's lock until it commits, so positions commit in order.</li>
  *   <li>Payloads and headers are {@code json} on PostgreSQL (kept as written, read back without conversion); timestamps are kept to the microsecond.</li>
  *   <li>Catch-up: {@link #openFeed}, which tracking processors read through, reads ahead on a background thread
@@ -85,12 +89,6 @@ public final class JdbcEventStore implements EventStore {
   private static final Duration FOLLOW_WAIT = Duration.ofSeconds(10);
   /** The least time between two looks at the read fence when readers have caught up. */
   private static final Duration FENCE_LOOK_INTERVAL = Duration.ofSeconds(5);
-  private static final String FENCE = "SELECT pid, holder, state, age_ms, xid::text::bigint FROM ("
-      + " SELECT pid, coalesce(application_name, '') AS holder, coalesce(state, '') AS state,"
-      + " (extract(epoch FROM now() - xact_start) * 1000)::bigint AS age_ms, backend_xid AS xid"
-      + " FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
-      + " UNION ALL SELECT 0, gid, 'prepared', (extract(epoch FROM now() - prepared) * 1000)::bigint, transaction"
-      + " FROM pg_prepared_xacts) f ORDER BY age(xid) DESC LIMIT 1";
 
   private final JdbcConfig config;
   private final EventCodec codec;
@@ -98,6 +96,8 @@ public final class JdbcEventStore implements EventStore {
   private final List<JdbcProjection> inline;
   private final ThreadFactory threads;
   private final FenceWatch fenceWatch;
+  /** The highest read fence seen: every event with a lower order key has committed or rolled back. */
+  private final AtomicLong fence = new AtomicLong(Long.MIN_VALUE);
   private final List<TrackingProcessor> followers = new CopyOnWriteArrayList<>();
   /** The last position appended by {@link #appendWithin} in a {@link #write} on this thread. */
   private final ThreadLocal<Position> lastWithin = new ThreadLocal<>();
@@ -466,12 +466,16 @@ public final class JdbcEventStore implements EventStore {
   private List<EventRows.Raw> readRaw(Position after, int limit) {
     List<EventRows.Raw> rows = Jdbc.withConnection(config, "read of all events after " + after,
         connection -> {
-          try (PreparedStatement select = connection.prepareStatement(sql.selectAfter())) {
-            select.setLong(1, after.commit());
-            select.setLong(2, after.sequence());
-            select.setInt(3, limit);
-            return readRows(select, limit);
+          long known = fence.get();
+          List<EventRows.Raw> read = readBelow(connection, after, known, limit);
+          if (read.size() < limit) {
+            long now = readFence(connection);
+            if (now > known) {
+              Position from = read.isEmpty() ? after : read.get(read.size() - 1).position();
+              read.addAll(readBelow(connection, from, now, limit - read.size()));
+            }
           }
+          return read;
         });
     if (fenceWatch != null && rows.size() < limit) {
       try {
@@ -483,21 +487,44 @@ public final class JdbcEventStore implements EventStore {
     return rows;
   }
 
+  private List<EventRows.Raw> readBelow(Connection connection, Position after, long below, int limit)
+      throws SQLException {
+    if (after.commit() >= below) {
+      return new ArrayList<>();
+    }
+    try (PreparedStatement select = connection.prepareStatement(sql.selectAfter())) {
+      select.setLong(1, after.commit());
+      select.setLong(2, after.sequence());
+      select.setLong(3, below);
+      select.setInt(4, limit);
+      return readRows(select, limit);
+    }
+  }
+
+  /** Reads the read fence in a statement of its own and keeps the highest one seen: a fence once read stays valid. */
+  private long readFence(Connection connection) throws SQLException {
+    long now = sql.readFence(connection);
+    return fence.accumulateAndGet(now, Math::max);
+  }
+
   /**
-   * Returns the transaction that holds PostgreSQL readers back now: the oldest one in the cluster that holds a
-   * transaction id, if any. Readers see only events older than it, so its age is how long events appended since it
-   * began may wait before processors see them; publish it as a metric. The store logs it once per episode when it is
-   * older than {@link Builder#fenceWarning}. H2 has no such fence: its readers are held back only by appends.
+   * Returns the transaction that holds PostgreSQL readers back now: the oldest open transaction that has appended to
+   * this store (or is appending), if any. Readers see only events older than it, so its age is how long events
+   * appended since it began may wait before processors see them; publish it as a metric. The store logs it once per
+   * episode when it is older than {@link Builder#fenceWarning}. Transactions that do not append (reports, batch
+   * updates of other tables, sessions idle in transaction) never hold readers back. H2 has no such fence: its readers
+   * are held back only by appends, for as long as they take.
    *
-   * @return the holding transaction, or empty when none holds a transaction id (or on H2)
+   * @return the holding transaction, or empty when no transaction is appending (or on H2)
    */
   public Optional<ReadFence> readFence() {
     requireOpen();
-    if (config.database() != Database.POSTGRESQL) {
+    Optional<String> holder = sql.selectFenceHolder();
+    if (holder.isEmpty()) {
       return Optional.empty();
     }
     return Jdbc.withConnection(config, "read of the read fence", connection -> {
-      try (PreparedStatement select = connection.prepareStatement(FENCE);
+      try (PreparedStatement select = connection.prepareStatement(holder.get());
            ResultSet row = select.executeQuery()) {
         if (!row.next()) {
           return Optional.empty();
@@ -532,10 +559,13 @@ public final class JdbcEventStore implements EventStore {
   public Position head() {
     requireOpen();
     return Jdbc.withConnection(config, "read of the head position", connection -> {
-      try (PreparedStatement select = connection.prepareStatement(sql.selectHead());
-           ResultSet result = select.executeQuery()) {
-        return result.next() ? Position.of(result.getLong("commit_id"), result.getLong("sequence_id"))
-            : Position.START;
+      long below = readFence(connection);
+      try (PreparedStatement select = connection.prepareStatement(sql.selectHead())) {
+        select.setLong(1, below);
+        try (ResultSet result = select.executeQuery()) {
+          return result.next() ? Position.of(result.getLong("commit_id"), result.getLong("sequence_id"))
+              : Position.START;
+        }
       }
     });
   }
@@ -545,9 +575,11 @@ public final class JdbcEventStore implements EventStore {
     Objects.requireNonNull(after, "after must not be null");
     requireOpen();
     return Jdbc.withConnection(config, "count of events after " + after, connection -> {
+      long below = readFence(connection);
       try (PreparedStatement select = connection.prepareStatement(sql.countAfter())) {
         select.setLong(1, after.commit());
         select.setLong(2, after.sequence());
+        select.setLong(3, below);
         try (ResultSet result = select.executeQuery()) {
           result.next();
           return result.getLong(1);

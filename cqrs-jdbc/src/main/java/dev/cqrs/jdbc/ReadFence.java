@@ -5,9 +5,10 @@ import java.util.Objects;
 
 /**
  * The transaction that holds PostgreSQL readers back right now: readers only read events older than every transaction
- * still running that holds a transaction id, anywhere in the cluster (an application's own transaction, a long report,
- * a session idle in transaction, a prepared transaction). Returned by {@link JdbcEventStore#readFence()} for
- * monitoring; the store also logs it once per episode when it is older than its warning threshold.
+ * still open that has appended to the store (an application's transaction that appended and then does other work or
+ * waits, a prepared transaction that appended). Transactions that do not append never hold readers back. Returned by
+ * {@link JdbcEventStore#readFence()} for monitoring; the store also logs it once per episode when it is older than its
+ * warning threshold.
  *
  * <p>Immutable and thread-safe.
  *
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param holder who holds it: the application name (or the prepared transaction's global id), possibly empty
  * @param state the backend's state, for example {@code idle in transaction}, or {@code prepared}
  * @param age how long the transaction has been open
- * @param transactionId its transaction id
+ * @param transactionId its transaction id, or 0 when it has not written yet
  */
 public record ReadFence(int pid, String holder, String state, Duration age, long transactionId) {
 
@@ -26,7 +27,7 @@ public record ReadFence(int pid, String holder, String state, Duration age, long
    * @param holder who holds it
    * @param state the backend's state
    * @param age how long it has been open
-   * @param transactionId its transaction id
+   * @param transactionId its transaction id, or 0 when it has not written yet
    */
   public ReadFence {
     Objects.requireNonNull(holder, "holder must not be null");

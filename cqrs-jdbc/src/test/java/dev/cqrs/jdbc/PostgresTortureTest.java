@@ -11,11 +11,17 @@ import dev.cqrs.core.Projection;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.TrackingProcessor;
 import dev.cqrs.inmemory.InMemoryCheckpointStore;
+import dev.cqrs.jdbc.internal.Jdbc;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Savepoint;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,8 +74,171 @@ class PostgresTortureTest {
     Position start = readerStore.head();
 
     List<List<UUID>> logs = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+    List<TrackingProcessor> processors = startProcessors(readerStore, logs, start);
+
+    int writers = 16;
+    int perWriter = 250;
+    Set<UUID> written = ConcurrentHashMap.newKeySet();
+    runWriters(writers, "torture", w -> {
+      String writer = "writer-" + UUID.randomUUID() + "-" + w;
+      int number = 0;
+      while (number < perWriter) {
+        int size = Math.min(1 + number % 3, perWriter - number);
+        List<NewEvent> events = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+          events.add(NewEvent.of(new Written(writer, number + i)));
+        }
+        writerStore.append(writer + "-" + (number % 4), ExpectedVersion.any(), events);
+        events.forEach(e -> written.add(e.eventId()));
+        number += size;
+      }
+    });
+    assertThat(heldOpen.get()).as("transactions held open before commit").isGreaterThan(100);
+
+    assertEveryProcessorSawTheFinalOrder(readerStore, processors, logs, start, written);
+    readerStore.close();
+    writerStore.close();
+  }
+
+  @RepeatedTest(2)
+  void caller_transactions_that_write_elsewhere_first_append_late_or_roll_back_are_read_once_in_order()
+      throws Exception {
+    JdbcConfig config = TestDatabases.postgres("torture_callers_");
+    String elsewhere = "elsewhere_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    Jdbc.withConnection(config, "create", c -> {
+      try (Statement statement = c.createStatement()) {
+        statement.execute("CREATE TABLE " + elsewhere + " (writer text, number int)");
+      }
+      return null;
+    });
+    JdbcEventStore writerStore = JdbcEventStore.create(config, TestDatabases.codec(TYPES));
+    JdbcEventStore readerStore = JdbcEventStore.create(config, TestDatabases.codec(TYPES));
+    Position start = readerStore.head();
+    List<List<UUID>> logs = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+    List<TrackingProcessor> processors = startProcessors(readerStore, logs, start);
+
+    int writers = 12;
+    int transactionsPerWriter = 60;
+    Set<UUID> written = ConcurrentHashMap.newKeySet();
+    AtomicInteger wroteFirst = new AtomicInteger();
+    AtomicInteger rolledBack = new AtomicInteger();
+    AtomicInteger undoneToSavepoint = new AtomicInteger();
+    AtomicInteger serializationFailures = new AtomicInteger();
+    runWriters(writers, "caller-torture", w -> {
+      String writer = "caller-" + UUID.randomUUID() + "-" + w;
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      try (Connection connection = config.dataSource().getConnection()) {
+        connection.setAutoCommit(false);
+        transactions:
+        for (int t = 0; t < transactionsPerWriter; t++) {
+          connection.setTransactionIsolation(random.nextBoolean() ? Connection.TRANSACTION_READ_COMMITTED
+              : Connection.TRANSACTION_REPEATABLE_READ);
+          if (random.nextInt(3) > 0) { // takes a transaction id long before it appends
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + elsewhere
+                + " VALUES (?, ?)")) {
+              insert.setString(1, writer);
+              insert.setInt(2, t);
+              insert.executeUpdate();
+            }
+            wroteFirst.incrementAndGet();
+            Thread.sleep(random.nextInt(0, 12));
+          }
+          List<UUID> mine = new ArrayList<>();
+          for (int a = 0, appends = random.nextInt(1, 4); a < appends; a++) {
+            List<NewEvent> events = new ArrayList<>();
+            for (int i = 0, size = random.nextInt(1, 3); i < size; i++) {
+              events.add(NewEvent.of(new Written(writer, t * 10 + a)));
+            }
+            Savepoint savepoint = random.nextInt(6) == 0 ? connection.setSavepoint() : null;
+            try {
+              // the first append goes to a stream shared by all writers, so that appends wait for each other's
+              // stream lock; the others to the writer's own (two shared streams in one transaction could deadlock)
+              String stream = a == 0 ? "shared-" + random.nextInt(8) : writer + "-" + random.nextInt(2);
+              writerStore.append(connection, stream, ExpectedVersion.any(), events);
+            } catch (RuntimeException e) {
+              if (!isSerializationFailure(e)) {
+                throw e;
+              }
+              // a repeatable read transaction found the stream changed since its snapshot: start over
+              connection.rollback();
+              serializationFailures.incrementAndGet();
+              mine.clear();
+              continue transactions;
+            }
+            if (savepoint != null) {
+              connection.rollback(savepoint);
+              undoneToSavepoint.incrementAndGet();
+            } else {
+              events.forEach(e -> mine.add(e.eventId()));
+            }
+            if (random.nextInt(4) == 0) {
+              Thread.sleep(random.nextInt(1, 8)); // holds its appends open
+            }
+          }
+          if (random.nextInt(8) == 0) {
+            connection.rollback();
+            rolledBack.incrementAndGet();
+          } else {
+            connection.commit();
+            written.addAll(mine);
+          }
+        }
+      }
+    });
+    assertThat(wroteFirst.get()).as("transactions that wrote elsewhere before appending").isGreaterThan(300);
+    assertThat(rolledBack.get()).as("transactions rolled back").isPositive();
+    assertThat(undoneToSavepoint.get()).as("appends rolled back to a savepoint").isPositive();
+    assertThat(written.size()).as("events committed").isGreaterThan(500);
+
+    assertEveryProcessorSawTheFinalOrder(readerStore, processors, logs, start, written);
+    readerStore.close();
+    writerStore.close();
+  }
+
+  /** A writer's work. */
+  @FunctionalInterface
+  interface Writer {
+    void run(int index) throws Exception;
+  }
+
+  /** Runs writers on threads of their own, started together; fails with the first writer's failure. */
+  private static void runWriters(int count, String name, Writer writer) throws InterruptedException {
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < count; w++) {
+      int index = w;
+      Thread thread = new Thread(() -> {
+        try {
+          go.await();
+          writer.run(index);
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      }, name + "-" + w);
+      thread.start();
+      threads.add(thread);
+    }
+    go.countDown();
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  private static boolean isSerializationFailure(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.sql.SQLException sql && "40001".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<TrackingProcessor> startProcessors(JdbcEventStore readerStore, List<List<UUID>> logs,
+                                                         Position start) {
     List<TrackingProcessor> processors = new ArrayList<>();
-    for (int p = 0; p < 2; p++) {
+    for (int p = 0; p < logs.size(); p++) {
       List<UUID> log = logs.get(p);
       Projection logger = Projection.builder()
           .on(Written.class, (written, recorded) -> log.add(recorded.eventId()))
@@ -83,65 +252,29 @@ class PostgresTortureTest {
       processor.start();
       processors.add(processor);
     }
+    return processors;
+  }
 
-    int writers = 16;
-    int perWriter = 250;
-    Set<UUID> written = ConcurrentHashMap.newKeySet();
-    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    CountDownLatch go = new CountDownLatch(1);
-    List<Thread> threads = new ArrayList<>();
-    for (int w = 0; w < writers; w++) {
-      String writer = "writer-" + UUID.randomUUID() + "-" + w;
-      Thread thread = new Thread(() -> {
-        try {
-          go.await();
-          int number = 0;
-          while (number < perWriter) {
-            int size = Math.min(1 + number % 3, perWriter - number);
-            List<NewEvent> events = new ArrayList<>();
-            for (int i = 0; i < size; i++) {
-              events.add(NewEvent.of(new Written(writer, number + i)));
-            }
-            writerStore.append(writer + "-" + (number % 4), ExpectedVersion.any(), events);
-            events.forEach(e -> written.add(e.eventId()));
-            number += size;
-          }
-        } catch (Throwable e) {
-          failures.add(e);
-        }
-      }, "torture-" + w);
-      thread.start();
-      threads.add(thread);
-    }
-    go.countDown();
-    for (Thread thread : threads) {
-      thread.join();
-    }
-    assertThat(failures).isEmpty();
-    assertThat(heldOpen.get()).as("transactions held open before commit").isGreaterThan(100);
-
+  /** Each processor's log equals the store's final global order after the start, which holds exactly the written. */
+  private static List<RecordedEvent> assertEveryProcessorSawTheFinalOrder(JdbcEventStore readerStore,
+      List<TrackingProcessor> processors, List<List<UUID>> logs, Position start, Set<UUID> written)
+      throws InterruptedException {
     Position head = readerStore.head();
     for (TrackingProcessor processor : processors) {
       assertThat(processor.awaitPosition(head, Duration.ofSeconds(60))).as("%s caught up", processor).isTrue();
       processor.stop();
     }
-    List<UUID> finalOrder = new ArrayList<>();
+    List<RecordedEvent> events = new ArrayList<>();
     Position after = start;
     List<RecordedEvent> page;
-    List<Long> sequences = new ArrayList<>();
     while (!(page = readerStore.readAll(after, 1000)).isEmpty()) {
-      for (RecordedEvent event : page) {
-        finalOrder.add(event.eventId());
-        sequences.add(event.position().sequence());
-      }
+      events.addAll(page);
       after = page.get(page.size() - 1).position();
     }
-    readerStore.close();
-    writerStore.close();
-
-    assertThat(finalOrder).hasSize(writers * perWriter);
+    List<UUID> finalOrder = events.stream().map(RecordedEvent::eventId).toList();
+    assertThat(finalOrder).hasSize(written.size());
     assertThat(new HashSet<>(finalOrder)).isEqualTo(written);
-    for (int p = 0; p < 2; p++) {
+    for (int p = 0; p < logs.size(); p++) {
       List<UUID> log = logs.get(p);
       assertThat(log).as("log of processor %d", p).hasSize(finalOrder.size());
       for (int i = 0; i < finalOrder.size(); i++) {
@@ -151,9 +284,17 @@ class PostgresTortureTest {
         }
       }
     }
-    List<Long> sorted = new ArrayList<>(sequences);
-    sorted.sort(null);
+    Map<String, Long> lastVersions = new HashMap<>();
+    for (RecordedEvent event : events) {
+      Long previous = lastVersions.put(event.streamId(), event.version());
+      if (previous != null && previous >= event.version()) {
+        throw new AssertionError("stream " + event.streamId() + " has version " + event.version() + " after version "
+            + previous + " in the global order");
+      }
+    }
+    List<Long> sequences = events.stream().map(e -> e.position().sequence()).toList();
     assertThat(sequences).as("positions were handed out in another order than transactions became visible")
-        .isNotEqualTo(sorted);
+        .isNotEqualTo(sequences.stream().sorted().toList());
+    return events;
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cqrs.core.Event;
 import dev.cqrs.core.EventTypes;
+import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.NewEvent;
 import dev.cqrs.jdbc.internal.FenceWatch;
 import dev.cqrs.jdbc.internal.Jdbc;
 import java.sql.Connection;
@@ -26,8 +28,8 @@ class ReadFenceTest {
   private static final EventTypes TYPES = EventTypes.builder().register(Pinged.class, "Pinged", 1).build();
 
   @Test
-  void names_the_session_idle_in_a_transaction_that_holds_readers_back() throws Exception {
-    JdbcConfig config = TestDatabases.postgres();
+  void names_the_appending_session_idle_in_a_transaction_and_not_the_one_that_wrote_other_tables() throws Exception {
+    JdbcConfig config = TestDatabases.postgres("fence_");
     String table = "unrelated_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     Jdbc.withConnection(config, "create", c -> {
       try (Statement statement = c.createStatement()) {
@@ -36,7 +38,8 @@ class ReadFenceTest {
       return null;
     });
     try (JdbcEventStore store = JdbcEventStore.create(config, TestDatabases.codec(TYPES));
-         Connection report = config.dataSource().getConnection()) {
+         Connection report = config.dataSource().getConnection();
+         Connection importer = config.dataSource().getConnection()) {
       try (Statement statement = report.createStatement()) {
         statement.execute("SET application_name = 'monthly-report'");
       }
@@ -44,7 +47,16 @@ class ReadFenceTest {
       try (Statement statement = report.createStatement()) {
         statement.executeUpdate("INSERT INTO " + table + " VALUES (1)"); // takes a transaction id, then idles
       }
-      int pid = report.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+      Thread.sleep(150);
+      assertThat(store.readFence()).as("a transaction that does not append holds no one back").isEmpty();
+
+      try (Statement statement = importer.createStatement()) {
+        statement.execute("SET application_name = 'nightly-import'");
+      }
+      importer.setAutoCommit(false);
+      store.append(importer, "imported-" + UUID.randomUUID(), ExpectedVersion.noStream(),
+          List.of(NewEvent.of(new Pinged("imported")))); // appends, then idles
+      int pid = importer.unwrap(org.postgresql.PGConnection.class).getBackendPID();
 
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       Optional<ReadFence> fence = store.readFence();
@@ -55,12 +67,15 @@ class ReadFenceTest {
       }
       assertThat(fence).hasValueSatisfying(f -> {
         assertThat(f.pid()).isEqualTo(pid);
-        assertThat(f.holder()).isEqualTo("monthly-report");
+        assertThat(f.holder()).isEqualTo("nightly-import");
         assertThat(f.state()).isEqualTo("idle in transaction");
         assertThat(f.age()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
-        assertThat(f.toString()).contains("monthly-report").contains("pid " + pid);
+        assertThat(f.transactionId()).isPositive();
+        assertThat(f.toString()).contains("nightly-import").contains("pid " + pid);
       });
+      importer.rollback();
       report.rollback();
+      assertThat(store.readFence()).isEmpty();
     }
   }
 

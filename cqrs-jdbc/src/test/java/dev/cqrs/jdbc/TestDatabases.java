@@ -40,7 +40,8 @@ final class TestDatabases {
         pool.setPassword(System.getenv().getOrDefault("CQRS_POSTGRES_PASSWORD", ""));
       } else {
         try {
-          embedded = EmbeddedPostgres.builder().start();
+          // prepared transactions are off by default; the read fence tests prepare some
+          embedded = EmbeddedPostgres.builder().setServerConfig("max_prepared_transactions", "10").start();
         } catch (IOException e) {
           throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
         }

@@ -7,6 +7,7 @@ import dev.cqrs.jdbc.JdbcConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** The SQL of one database for the event store. Implementations are immutable and thread-safe. */
@@ -59,7 +60,29 @@ public interface EventSql {
   String selectStream();
 
   /**
-   * Returns the query of the events after a position in global order; parameters: commit, sequence, limit.
+   * Reads the read fence: every event whose order key (commit part of its position) is below it has committed or
+   * rolled back, and an event appended later gets a key at or above it. Run it in a statement of its own, before the
+   * reads that use it, so that their snapshots are taken after it. A fence once read stays valid forever.
+   *
+   * @param connection the connection, in auto-commit mode or a read committed transaction
+   * @return the fence; {@link Long#MAX_VALUE} where positions commit in order (H2)
+   * @throws SQLException on a database failure
+   */
+  long readFence(Connection connection) throws SQLException;
+
+  /**
+   * Returns the query of the transaction that holds the read fence, for monitoring; no parameters; columns pid,
+   * holder, state, age in milliseconds, transaction id; at most one row.
+   *
+   * @return the SQL, or empty where readers are not held back by running transactions (H2)
+   */
+  default Optional<String> selectFenceHolder() {
+    return Optional.empty();
+  }
+
+  /**
+   * Returns the query of the events after a position in global order, below a read fence; parameters: commit,
+   * sequence, fence, limit.
    *
    * @return the SQL
    */
@@ -83,14 +106,14 @@ public interface EventSql {
   Object eventIdArray(Connection connection, List<UUID> ids) throws SQLException;
 
   /**
-   * Returns the query of the last readable position; no parameters; columns commit_id, sequence_id.
+   * Returns the query of the last readable position; parameter: the read fence; columns commit_id, sequence_id.
    *
    * @return the SQL
    */
   String selectHead();
 
   /**
-   * Returns the count of readable events after a position; parameters: commit, sequence.
+   * Returns the count of readable events after a position; parameters: commit, sequence, fence.
    *
    * @return the SQL
    */

@@ -153,13 +153,18 @@ final class H2EventSql implements EventSql {
   }
 
   @Override
+  public long readFence(Connection connection) {
+    return Long.MAX_VALUE; // an append holds the counter row until it commits: positions commit in order
+  }
+
+  @Override
   public String selectStream() {
     return SELECT + events + " WHERE stream_id = ? AND version >= ? ORDER BY version";
   }
 
   @Override
   public String selectAfter() {
-    return SELECT + events + " WHERE ? = 0 AND position > ? ORDER BY position LIMIT ?";
+    return SELECT + events + " WHERE ? = 0 AND position > ? AND ? IS NOT NULL ORDER BY position LIMIT ?";
   }
 
   @Override
@@ -174,12 +179,13 @@ final class H2EventSql implements EventSql {
 
   @Override
   public String selectHead() {
-    return "SELECT 0 AS commit_id, position AS sequence_id FROM " + events + " ORDER BY position DESC LIMIT 1";
+    return "SELECT 0 AS commit_id, position AS sequence_id FROM " + events + " WHERE ? IS NOT NULL"
+        + " ORDER BY position DESC LIMIT 1";
   }
 
   @Override
   public String countAfter() {
-    return "SELECT COUNT(*) FROM " + events + " WHERE ? = 0 AND position > ?";
+    return "SELECT COUNT(*) FROM " + events + " WHERE ? = 0 AND position > ? AND ? IS NOT NULL";
   }
 
   @Override
