@@ -73,8 +73,9 @@ final class DatabaseWorkloads implements AutoCloseable {
 
   DatabaseWorkloads() throws Exception {
     postgres = EmbeddedPostgres.builder()
-        .setServerConfig("fsync", "on")
-        .setServerConfig("synchronous_commit", "on")
+        // -Dbench.fsync=off measures the same without waiting for the disk, to see what the CPU costs
+        .setServerConfig("fsync", System.getProperty("bench.fsync", "on"))
+        .setServerConfig("synchronous_commit", System.getProperty("bench.fsync", "on"))
         .setServerConfig("max_connections", "100")
         .start();
     HikariConfig pool = new HikariConfig();

@@ -5,8 +5,8 @@ import java.util.Locale;
 /** The databases the JDBC backend supports; each has its own SQL and its own way to keep the global order safe. */
 public enum Database {
   /**
-   * PostgreSQL 15 and later: appends to different streams run concurrently; readers only read rows whose writing
-   * transaction is older than every transaction still running, so late commits are never skipped.
+   * PostgreSQL 15 and later: appends to different streams run concurrently; readers only read rows older than every
+   * transaction still appending, so late commits are never skipped.
    */
   POSTGRESQL("postgresql"),
   /** H2 2.x, the embedded default: appends take one counter row's lock, so positions commit in order. */

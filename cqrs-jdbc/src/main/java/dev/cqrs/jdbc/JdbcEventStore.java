@@ -12,6 +12,7 @@ import dev.cqrs.core.Projection;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.Registration;
 import dev.cqrs.core.TrackingProcessor;
+import dev.cqrs.core.TransientException;
 import dev.cqrs.core.serialization.EventCodec;
 import dev.cqrs.core.spi.EventStoreArguments;
 import dev.cqrs.core.spi.RepeatedAppends;
@@ -56,9 +57,13 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <ul>
- *   <li>On PostgreSQL an append is one statement: it locks and advances the stream's row (checking the expected
- *       version atomically) and inserts every event with {@code unnest}, so appends to different streams run
- *       concurrently. The global order is (order key, position), where the order key is the appending
+ *   <li>On PostgreSQL an append is one statement that writes only the events table: it reads the stream's last
+ *       event, checks the expected version against it and inserts the events; the unique (stream, version) index
+ *       refuses a concurrent append of the same versions, so appends to different streams never wait for each other.
+ *       An append with {@link ExpectedVersion#any()} or {@link ExpectedVersion#streamExists()} that loses such a race
+ *       tries again on the new version (in a transaction of the caller's at read committed isolation; under repeatable
+ *       read or serializable, whose snapshot cannot see the new version, it throws a {@link TransientException}:
+ *       retry the transaction). The global order is (order key, position), where the order key is the appending
  *       transaction's id, and {@link #readAll} only returns rows below the read fence: the oldest transaction that
  *       is still appending or has appended and not ended yet. A transaction that commits late, with a lower position,
  *       is read after it commits and never skipped. Only appending transactions hold readers back: a transaction that
@@ -76,8 +81,8 @@ import org.slf4j.LoggerFactory;
  *       instances arrive through {@code LISTEN/NOTIFY} on one dedicated connection that the first
  *       {@link #onAppend} listener opens and {@link #close()} closes. With a connection pool, that connection is
  *       taken from the pool for as long as the store listens. The notification is sent after the append commits,
- *       from a background thread that coalesces bursts: PostgreSQL serializes the commits of notifying
- *       transactions, which would make concurrent appends wait for each other's disk flush.</li>
+ *       from a background thread that sends at most one every 5 ms: PostgreSQL serializes the commits of notifying
+ *       transactions, each of which flushes to disk, which would make concurrent appends wait for each other.</li>
  * </ul>
  *
  * <p>Thread-safe.
@@ -87,6 +92,8 @@ public final class JdbcEventStore implements EventStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcEventStore.class);
   /** How long an append waits for the read models kept in memory to hold it. */
   private static final Duration FOLLOW_WAIT = Duration.ofSeconds(10);
+  /** How often an append on any version tries again after concurrent appends took the versions it read. */
+  private static final int RACE_ATTEMPTS = 100;
   /** The least time between two looks at the read fence when readers have caught up. */
   private static final Duration FENCE_LOOK_INTERVAL = Duration.ofSeconds(5);
 
@@ -176,15 +183,20 @@ public final class JdbcEventStore implements EventStore {
       }
     }
     String what = "append to stream '" + streamId + "'";
-    List<EventSql.Placed> placed;
-    try {
-      placed = sql.appendNeedsTransaction() || !inline.isEmpty()
-          ? Jdbc.inTransaction(config, what, c -> insert(c, streamId, expectedVersion, rows))
-          : Jdbc.withConnection(config, what, c -> insert(c, streamId, expectedVersion, rows));
-    } catch (NotAppended notAppended) {
-      // the failed transaction is rolled back and its connection returned: explain on a fresh one
-      return Jdbc.withConnection(config, what, c -> explainRefusal(c, streamId, expectedVersion,
-          checked, notAppended.getCause()));
+    List<EventSql.Placed> placed = null;
+    for (int attempt = 1; placed == null; attempt++) {
+      try {
+        placed = sql.appendNeedsTransaction() || !inline.isEmpty()
+            ? Jdbc.inTransaction(config, what, c -> insert(c, streamId, expectedVersion, rows))
+            : Jdbc.withConnection(config, what, c -> insert(c, streamId, expectedVersion, rows));
+      } catch (NotAppended notAppended) {
+        if (notAppended.retryable(sql, expectedVersion) && attempt < RACE_ATTEMPTS) {
+          continue; // a concurrent append took the same versions and committed: the next try reads past it
+        }
+        // the failed transaction is rolled back and its connection returned: explain on a fresh one
+        return Jdbc.withConnection(config, what, c -> explainRefusal(c, streamId, expectedVersion,
+            checked, notAppended.getCause()));
+      }
     }
     AppendResult result = recorded(streamId, rows, placed);
     committed(result.lastPosition());
@@ -258,14 +270,22 @@ public final class JdbcEventStore implements EventStore {
                                     List<NewEvent> checked, List<EventRows.Row> rows) {
     String what = "append to stream '" + streamId + "'";
     return underSavepoint(connection, what, (c, savepoint) -> {
-      List<EventSql.Placed> placed;
-      try {
-        placed = insert(c, streamId, expected, rows);
-      } catch (NotAppended notAppended) {
-        c.rollback(savepoint); // on PostgreSQL the refused statement aborted the transaction up to the savepoint
-        return explainRefusal(c, streamId, expected, checked, notAppended.getCause());
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return recorded(streamId, rows, insert(c, streamId, expected, rows));
+        } catch (NotAppended notAppended) {
+          c.rollback(savepoint); // on PostgreSQL the refused statement aborted the transaction up to the savepoint
+          if (!notAppended.retryable(sql, expected)) {
+            return explainRefusal(c, streamId, expected, checked, notAppended.getCause());
+          }
+          if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED || attempt >= RACE_ATTEMPTS) {
+            // a repeatable read snapshot would read the old version again on every try
+            throw new TransientException(what + " (expected version " + expected + ") lost the race for the"
+                + " stream's next version to a concurrent append that committed after this transaction's snapshot"
+                + " was taken; retry the transaction", notAppended.getCause());
+          }
+        }
       }
-      return recorded(streamId, rows, placed);
     });
   }
 
@@ -744,6 +764,12 @@ public final class JdbcEventStore implements EventStore {
     /** A refusal by a unique constraint: which one goes with the explanation. */
     NotAppended(SQLException constraint) {
       super(null, constraint, false, false);
+    }
+
+    /** Tells whether a retry can succeed: the expectation holds on any version, and the refusal was a lost race. */
+    boolean retryable(EventSql sql, ExpectedVersion expected) {
+      return (expected.equals(ExpectedVersion.any()) || expected.equals(ExpectedVersion.streamExists()))
+          && getCause() instanceof SQLException constraint && sql.isStreamVersionRace(constraint);
     }
   }
 

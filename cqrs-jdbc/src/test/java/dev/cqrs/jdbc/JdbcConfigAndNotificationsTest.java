@@ -114,10 +114,9 @@ class JdbcConfigAndNotificationsTest {
       String stream = "locked-" + UUID.randomUUID();
       store.append(stream, ExpectedVersion.noStream(), new Pinged("a"));
       holder.setAutoCommit(false);
-      try (java.sql.PreparedStatement lock = holder.prepareStatement(
-          "SELECT version FROM " + shared.table("streams") + " WHERE stream_id = ? FOR UPDATE")) {
-        lock.setString(1, stream);
-        lock.executeQuery().close(); // another session holds the stream's row: the append waits for it
+      try (java.sql.Statement lock = holder.createStatement()) {
+        // another session keeps every insert out of the events table: the append waits for it
+        lock.execute("LOCK TABLE " + shared.table("events") + " IN EXCLUSIVE MODE");
       }
       // without the timeout the append would wait for the other session for ever; with it, it is cancelled
       assertThatThrownBy(() -> store.append(stream, ExpectedVersion.any(), new Pinged("b")))

@@ -126,6 +126,7 @@ class PostgresOutageTest {
       });
       writer.start();
       while (stored.size() < 60 * 3) {
+        assertThat(unexpected.get()).as("a failure before the outage").isNull();
         Thread.sleep(5);
       }
       postgres.close(); // the outage

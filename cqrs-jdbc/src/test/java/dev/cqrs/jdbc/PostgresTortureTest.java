@@ -10,6 +10,7 @@ import dev.cqrs.core.Position;
 import dev.cqrs.core.Projection;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.core.TrackingProcessor;
+import dev.cqrs.core.TransientException;
 import dev.cqrs.inmemory.InMemoryCheckpointStore;
 import dev.cqrs.jdbc.internal.Jdbc;
 import java.sql.Connection;
@@ -155,10 +156,7 @@ class PostgresTortureTest {
               // stream lock; the others to the writer's own (two shared streams in one transaction could deadlock)
               String stream = a == 0 ? "shared-" + random.nextInt(8) : writer + "-" + random.nextInt(2);
               writerStore.append(connection, stream, ExpectedVersion.any(), events);
-            } catch (RuntimeException e) {
-              if (!isSerializationFailure(e)) {
-                throw e;
-              }
+            } catch (TransientException e) {
               // a repeatable read transaction found the stream changed since its snapshot: start over
               connection.rollback();
               serializationFailures.incrementAndGet();
@@ -224,15 +222,6 @@ class PostgresTortureTest {
       thread.join();
     }
     assertThat(failures).isEmpty();
-  }
-
-  private static boolean isSerializationFailure(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof java.sql.SQLException sql && "40001".equals(sql.getSQLState())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static List<TrackingProcessor> startProcessors(JdbcEventStore readerStore, List<List<UUID>> logs,

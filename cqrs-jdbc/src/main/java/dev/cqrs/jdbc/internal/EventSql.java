@@ -44,6 +44,17 @@ public interface EventSql {
       throws SQLException;
 
   /**
+   * Tells whether a failed insert lost a race for the same stream versions against a concurrent append that has
+   * committed since: a retry reads the new version. Where an append locks its stream first (H2), never.
+   *
+   * @param e the failure
+   * @return {@code true} for a unique violation of the (stream, version) index
+   */
+  default boolean isStreamVersionRace(SQLException e) {
+    return false;
+  }
+
+  /**
    * Where one inserted row landed.
    *
    * @param position its global position

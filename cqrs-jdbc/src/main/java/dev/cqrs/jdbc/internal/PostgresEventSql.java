@@ -9,24 +9,29 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
- * PostgreSQL: one statement per append (the stream row's version check and update, and the insert of every event
- * through {@code unnest}), so an append costs one round trip and locks only its own stream's row.
+ * PostgreSQL: one statement per append, which reads the stream's last event, checks the expected version against it
+ * and inserts the events (one parameter per value up to 32 events, one array per column beyond); the unique (stream,
+ * version) index refuses a concurrent append of the same versions. An append writes only the events table (the
+ * streams table of the schema is not used on PostgreSQL) and costs one round trip.
  *
- * <p>The order key of an append is the transaction id of the (sub)transaction that writes the stream row, raised to
- * the stream's last key when an older transaction waited for a younger one's lock, so that each stream's events stay
- * in version order in the global order. Before it writes, an append registers its transaction as an appender: a shared
- * transaction-level advisory lock on a key of this store's events table, held until the transaction ends. Readers
- * read only below the {@linkplain #readFence read fence}: the lowest transaction id among the registered appenders,
- * or, when none is registered, the first transaction id not handed out yet. Transactions that never append (a long
- * report, a session idle in transaction after updating other tables) do not hold readers back. The argument that no
- * event is skipped is in {@code docs/read-fence.md}; in short, an append's key is never below the id of a
- * (sub)transaction that started writing after it registered, and every key a registered transaction uses is at least
- * its own transaction id.
+ * <p>The order key of an append is at least the key of the stream's last event (so that each stream's events stay in
+ * version order in the global order) and at least the appending transaction's registered key. Before it writes, an
+ * append registers its transaction as an appender: a shared transaction-level advisory lock on a key of this store's
+ * events table, held until the transaction ends. The registered key is the transaction's id when the transaction takes
+ * its id after registering (the usual case: the append is its first write), or else the id of the savepoint the store
+ * opens around an append in a caller's transaction, which the events' rows carry as {@code xmin}; a transaction-local
+ * setting keeps it for the transaction's later appends. Readers read only below the {@linkplain #readFence read
+ * fence}: the lowest transaction id among the registered appenders, or, when none is registered, the first transaction
+ * id not handed out yet. Transactions that never append (a long report, a session idle in transaction after updating
+ * other tables) do not hold readers back. The argument that no event is skipped is in {@code docs/read-fence.md}.
  */
 final class PostgresEventSql implements EventSql {
 
@@ -35,36 +40,96 @@ final class PostgresEventSql implements EventSql {
       + " correlation_id, causation_id, created_at, headers FROM ";
   /** The first half of the appenders' advisory lock key: "cqrs" in ASCII. */
   static final int APPENDERS = 0x63717273;
-  private static final String FULL_OWN_ID = "pg_current_xact_id()::text::bigint + ((s.xmin::text::bigint"
+  /** The id of the (sub)transaction that wrote a returned row, widened to 64 bits against its transaction's id. */
+  private static final String OWN_ID = "pg_current_xact_id()::text::bigint + ((xmin::text::bigint"
       + " - (pg_current_xact_id()::text::bigint & 4294967295)) % 4294967296 + 4294967296) % 4294967296";
 
+  /** Appends of up to this many events bind one parameter per value; larger ones bind one array per column. */
+  private static final int MAX_ROWS_AS_VALUES = 32;
+  private static final String ROW_COLUMNS = "ord, event_id, type_name, type_revision, payload, message_id,"
+      + " correlation_id, causation_id, created_at, headers";
+
   private final String events;
-  private final String streams;
-  private final String insertEvents;
-  private final String register;
+  private final String streamVersionConstraint;
+  private final String registeredKey;
+  private final String[] insertHeads = new String[2];
+  private final String rekey;
   private final String fence;
-  private final String raiseStreamKey;
   private final String fenceHolder;
+  /** Insert statements by transaction mode, expectation kind and row count (0 for the array form). */
+  private final ConcurrentMap<String, String> inserts = new ConcurrentHashMap<>();
 
   PostgresEventSql(JdbcConfig config) {
     this.events = config.table("events");
-    this.streams = config.table("streams");
+    this.streamVersionConstraint = config.tablePrefix() + "events_stream_version";
     int store = appendersKey(events);
-    this.register = "WITH registered AS (SELECT pg_advisory_xact_lock_shared(" + APPENDERS + ", " + store + ")), ";
+    this.registeredKey = "cqrs.appending_" + Integer.toUnsignedLong(store);
     this.fence = fenceQuery(Integer.toUnsignedLong(store));
     this.fenceHolder = fenceHolderQuery(Integer.toUnsignedLong(store));
-    this.raiseStreamKey = "UPDATE " + streams + " SET last_transaction_id = ? WHERE stream_id = ?";
-    this.insertEvents = ", keyed AS (SELECT before, last, GREATEST(last, own) AS order_key FROM stream)"
-        + ", appended AS (INSERT INTO " + events + " (transaction_id, " + EventRows.COLUMNS + ")"
-        + " SELECT stream.order_key, ?, stream.before + e.ord, e.event_id, e.type_name, e.type_revision,"
-        + " e.payload::json,"
-        + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::json"
-        + " FROM keyed AS stream CROSS JOIN unnest(?::uuid[], ?::text[], ?::int4[], ?::text[], ?::uuid[], ?::uuid[],"
-        + " ?::uuid[], ?::text[], ?::text[]) WITH ORDINALITY AS e(event_id, type_name, type_revision, payload,"
-        + " message_id, correlation_id, causation_id, created_at, headers, ord)"
-        + " ORDER BY e.ord RETURNING transaction_id, position, version)"
-        + " SELECT transaction_id AS commit_id, position AS sequence_id, version, (SELECT last FROM keyed)"
-        + " FROM appended ORDER BY version";
+    String lock = "(SELECT pg_advisory_xact_lock_shared(" + APPENDERS + ", " + store + ")) locked";
+    // The registration, evaluated before the row is written. In auto-commit mode the statement is the transaction:
+    // its id, taken after the lock, is its key. In a transaction: the key it registered before (kept in a setting
+    // that a rollback to a savepoint undoes together with the lock), or its id when it takes one now, after the lock;
+    // null when it had an id before it registered, and the savepoint's id is used instead (see insert).
+    String[] registrations = {
+        "SELECT NULL::bigint AS key FROM " + lock,
+        "SELECT k AS key, CASE WHEN k IS NOT NULL THEN set_config('" + registeredKey + "', k::text, true) END"
+            + " AS remembered FROM (SELECT coalesce(nullif(current_setting('" + registeredKey + "', true), '')"
+            + "::bigint, CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN pg_current_xact_id()::text::bigint"
+            + " END) AS k FROM " + lock + ") k"};
+    for (int mode = 0; mode < 2; mode++) {
+      insertHeads[mode] = "INSERT INTO " + events + " (transaction_id, " + EventRows.COLUMNS + ")"
+          + " SELECT h.key, ?, h.version + e.ord, e.event_id, e.type_name, e.type_revision, e.payload::json,"
+          + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::json"
+          + " FROM (SELECT coalesce(l.version, 0) AS version,"
+          + " GREATEST(l.transaction_id, r.key, pg_current_xact_id()::text::bigint) AS key"
+          + " FROM (" + registrations[mode] + ") r LEFT JOIN LATERAL (SELECT version, transaction_id FROM " + events
+          + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1) l ON TRUE) h CROSS JOIN ";
+    }
+    this.rekey = "WITH rekeyed AS (UPDATE " + events + " SET transaction_id = ? WHERE position = ANY(?)"
+        + " AND transaction_id < ?) SELECT set_config('" + registeredKey + "', ?, true)";
+  }
+
+  /** Tells whether the insert compares the stream's version with a parameter (an exact version other than none). */
+  private static boolean comparesVersion(ExpectedVersion expected) {
+    return expected.version().isPresent() && !expected.equals(ExpectedVersion.noStream());
+  }
+
+  /** The insert for a transaction mode, an expectation and a row count. */
+  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n) {
+    String condition;
+    if (expected.equals(ExpectedVersion.noStream())) {
+      condition = "h.version = 0";
+    } else if (expected.equals(ExpectedVersion.streamExists())) {
+      condition = "h.version > 0";
+    } else if (comparesVersion(expected)) {
+      condition = "h.version = ?";
+    } else {
+      condition = "TRUE";
+    }
+    int rows = n <= MAX_ROWS_AS_VALUES ? n : 0;
+    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + rows + condition, key -> {
+      StringBuilder sql = new StringBuilder(insertHeads[autoCommit ? 0 : 1]);
+      if (rows == 0) {
+        sql.append("(SELECT ").append(ROW_COLUMNS).append(" FROM unnest(?::uuid[], ?::text[], ?::int4[],"
+            + " ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[]) WITH ORDINALITY AS u(event_id,"
+            + " type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at, headers,"
+            + " ord))");
+      } else {
+        sql.append("(VALUES ");
+        for (int r = 1; r <= rows; r++) {
+          sql.append(r == 1 ? "" : ", ").append('(').append(r)
+              .append(", ?::uuid, ?, ?::int4, ?, ?::uuid, ?::uuid, ?::uuid, ?, ?)");
+        }
+        sql.append(')');
+      }
+      sql.append(" AS e(").append(ROW_COLUMNS).append(") WHERE ").append(condition)
+          .append(" ORDER BY e.ord RETURNING transaction_id, position, version");
+      if (!autoCommit) {
+        sql.append(", ").append(OWN_ID).append(", current_setting('").append(registeredKey).append("', true)");
+      }
+      return sql.toString();
+    });
   }
 
   /** The second half of the appenders' advisory lock key: one per events table, so that stores do not wait for each other. */
@@ -141,69 +206,96 @@ final class PostgresEventSql implements EventSql {
     return false;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>In a transaction that wrote before (and has not appended yet), call it under a savepoint opened for it: the
+   * events then take the savepoint's id as their key, which is newer than the registration.
+   */
   @Override
   public List<Placed> insert(Connection connection, String streamId, ExpectedVersion expected,
                              List<EventRows.Row> rows) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
     int n = rows.size();
-    boolean mayCreate = expected.equals(ExpectedVersion.any()) || expected.equals(ExpectedVersion.noStream());
-    String sql;
-    if (mayCreate) {
-      sql = register + "stream AS (INSERT INTO " + streams + " AS s (stream_id, version, last_transaction_id)"
-          + " SELECT ?, ?::bigint, pg_current_xact_id()::text::bigint FROM registered"
-          + " ON CONFLICT (stream_id) DO UPDATE SET version = s.version + EXCLUDED.version,"
-          + " last_transaction_id = GREATEST(s.last_transaction_id, EXCLUDED.last_transaction_id)"
-          + (expected.equals(ExpectedVersion.noStream()) ? " WHERE FALSE" : "")
-          + " RETURNING s.version - ? AS before, s.last_transaction_id AS last, " + FULL_OWN_ID + " AS own)"
-          + insertEvents;
-    } else {
-      sql = register + "stream AS (UPDATE " + streams + " AS s SET version = s.version + ?,"
-          + " last_transaction_id = GREATEST(s.last_transaction_id, pg_current_xact_id()::text::bigint)"
-          + " FROM registered WHERE s.stream_id = ?"
-          + (expected.version().isPresent() ? " AND s.version = ?" : "")
-          + " RETURNING s.version - ? AS before, s.last_transaction_id AS last, " + FULL_OWN_ID + " AS own)"
-          + insertEvents;
-    }
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      int i = 1;
-      if (mayCreate) {
-        statement.setString(i++, streamId);
-        statement.setLong(i++, n);
-      } else {
-        statement.setLong(i++, n);
-        statement.setString(i++, streamId);
-        if (expected.version().isPresent()) {
-          statement.setLong(i++, expected.version().getAsLong());
-        }
+    List<Placed> placed = new ArrayList<>(n);
+    boolean registered = true;
+    long own = 0;
+    try (PreparedStatement statement = connection.prepareStatement(insertSql(autoCommit, expected, n))) {
+      statement.setString(1, streamId);
+      statement.setString(2, streamId);
+      int next = n <= MAX_ROWS_AS_VALUES ? bindValues(statement, 3, rows) : bindArrays(connection, statement, 3, rows);
+      if (comparesVersion(expected)) {
+        statement.setLong(next, expected.version().getAsLong());
       }
-      statement.setLong(i++, n);
-      statement.setString(i++, streamId);
-      bindArrays(connection, statement, i, rows);
-      List<Placed> placed = new ArrayList<>(n);
-      long streamKey = 0;
       try (ResultSet result = statement.executeQuery()) {
         while (result.next()) {
           placed.add(new Placed(Position.of(result.getLong(1), result.getLong(2)), result.getLong(3)));
-          streamKey = result.getLong(4);
+          if (!autoCommit) {
+            own = Math.max(own, result.getLong(4));
+            String setting = result.getString(5);
+            registered = setting != null && !setting.isEmpty();
+          }
         }
       }
-      if (placed.isEmpty()) {
-        return null;
-      }
-      long orderKey = placed.get(0).position().commit();
-      if (orderKey > streamKey) {
-        // written under a savepoint: the key is the subtransaction's id, which the stream row could not hold yet
-        try (PreparedStatement raise = connection.prepareStatement(raiseStreamKey)) {
-          raise.setLong(1, orderKey);
-          raise.setString(2, streamId);
-          raise.executeUpdate();
-        }
-      }
+    }
+    if (placed.isEmpty()) {
+      return null;
+    }
+    placed.sort(Comparator.comparingLong(Placed::version));
+    if (registered) {
       return placed;
     }
+    // The transaction had an id before it registered, so that id may be below what readers have passed: key the
+    // events by the savepoint's id instead (it was handed out after the registration) and register that.
+    long key = Math.max(own, placed.get(0).position().commit());
+    Object[] positions = new Object[n];
+    List<Placed> rekeyed = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      positions[i] = placed.get(i).position().sequence();
+      rekeyed.add(new Placed(Position.of(key, placed.get(i).position().sequence()), placed.get(i).version()));
+    }
+    try (PreparedStatement statement = connection.prepareStatement(rekey)) {
+      statement.setLong(1, key);
+      statement.setArray(2, connection.createArrayOf("int8", positions));
+      statement.setLong(3, key);
+      statement.setString(4, Long.toString(own));
+      statement.execute();
+    }
+    return rekeyed;
   }
 
-  private static void bindArrays(Connection connection, PreparedStatement statement, int first,
-                                 List<EventRows.Row> rows) throws SQLException {
+  /** Binds the rows one value per parameter; returns the next parameter's index. */
+  private static int bindValues(PreparedStatement statement, int first, List<EventRows.Row> rows)
+      throws SQLException {
+    int i = first;
+    for (EventRows.Row row : rows) {
+      statement.setObject(i++, row.event().eventId());
+      statement.setString(i++, row.stored().type().name());
+      statement.setInt(i++, row.stored().type().revision());
+      statement.setString(i++, row.payload());
+      statement.setObject(i++, row.metadata().messageId());
+      statement.setObject(i++, row.metadata().correlationId());
+      statement.setObject(i++, row.metadata().causationId());
+      statement.setString(i++, row.metadata().timestamp().toString());
+      statement.setString(i++, row.headers());
+    }
+    return i;
+  }
+
+  @Override
+  public boolean isStreamVersionRace(SQLException e) {
+    // the server names the constraint in quotes, in every message language; the driver is not a compile dependency
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && "23505".equals(sql.getSQLState()) && sql.getMessage() != null) {
+        return sql.getMessage().contains('"' + streamVersionConstraint + '"');
+      }
+    }
+    return false;
+  }
+
+  /** Binds the rows one array per column; returns the next parameter's index. */
+  private static int bindArrays(Connection connection, PreparedStatement statement, int first,
+                                List<EventRows.Row> rows) throws SQLException {
     int n = rows.size();
     Object[] eventIds = new Object[n];
     Object[] typeNames = new Object[n];
@@ -235,7 +327,8 @@ final class PostgresEventSql implements EventSql {
     statement.setArray(i++, connection.createArrayOf("uuid", correlationIds));
     statement.setArray(i++, connection.createArrayOf("uuid", causationIds));
     statement.setArray(i++, connection.createArrayOf("text", timestamps));
-    statement.setArray(i, connection.createArrayOf("text", headers));
+    statement.setArray(i++, connection.createArrayOf("text", headers));
+    return i;
   }
 
   @Override
@@ -273,6 +366,6 @@ final class PostgresEventSql implements EventSql {
 
   @Override
   public String selectStreamVersion() {
-    return "SELECT version FROM " + streams + " WHERE stream_id = ?";
+    return "SELECT version FROM " + events + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1";
   }
 }
