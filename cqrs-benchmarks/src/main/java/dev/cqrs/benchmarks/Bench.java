@@ -241,9 +241,10 @@ public final class Bench {
     md.append("```\n\nThe command writes this file. Workloads 1 and 2 are JMH benchmarks (")
         .append(full ? "2 forks, 4 warm-up and 5 measurement iterations of 2 s"
             : "1 fork, 2 warm-up and 3 measurement iterations of 1 s")
-        .append("); the database workloads are timed by the harness (")
-        .append(full ? "5 s warm-up, 15 s measurement" : "2 s warm-up, 4 s measurement")
-        .append(" per append figure).\n");
+        .append("); the database workloads are timed by the harness. Each append figure is the mean of ")
+        .append(full ? "6 rounds of 1 s warm-up and 4 s measurement" : "3 rounds of 1 s warm-up and 2 s measurement")
+        .append(", the rounds of plain JDBC, Axon and cqrs interleaved, each round in another order, so that the")
+        .append(" machine's drift weighs on all three alike.\n");
     md.append("\n## How each side is configured\n\n");
     md.append("- **1. dispatch**: cqrs `CommandBus.send` to a lambda handler; Axon `DefaultCommandGateway.sendAndWait`")
         .append(" on a `SimpleCommandBus` with a subscribed handler returning null.\n");
