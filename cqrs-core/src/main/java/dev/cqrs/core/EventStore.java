@@ -114,6 +114,57 @@ public interface EventStore extends AutoCloseable {
   List<RecordedEvent> readAll(Position after, int limit);
 
   /**
+   * Reads the events that match a query after a position, in global order, and the position the read is complete up
+   * to: the basis of a decision whose {@link AppendCondition} is {@code new AppendCondition(query, result.readTo())}.
+   * The default reads the global order page by page and filters it; a backend may use an index instead, as long as
+   * the result is the same.
+   *
+   * @param query the query
+   * @param after the position to read after; {@link Position#START} reads from the beginning
+   * @return the matching events and the position read to, which is {@code after} when nothing was read
+   */
+  default EventQueryResult read(EventQuery query, Position after) {
+    java.util.Objects.requireNonNull(query, "query must not be null");
+    EventStoreArguments.checkReadAll(after, MAX_READ_LIMIT);
+    List<RecordedEvent> matching = new java.util.ArrayList<>();
+    Position readTo = after;
+    List<RecordedEvent> page;
+    int pageSize = 1_000;
+    do {
+      page = readAll(readTo, pageSize);
+      for (RecordedEvent event : page) {
+        if (query.matches(event)) {
+          matching.add(event);
+        }
+      }
+      if (!page.isEmpty()) {
+        readTo = page.get(page.size() - 1).position();
+      }
+    } while (page.size() == pageSize);
+    return new EventQueryResult(matching, readTo);
+  }
+
+  /**
+   * Appends events to a stream if the stream's version satisfies the expectation and no event matching the
+   * condition's query was appended after the condition's position, both checked atomically with the append. An exact
+   * repeat of stored events returns the earlier result, as {@link #append(String, ExpectedVersion, List)} does.
+   *
+   * @param streamId the stream
+   * @param expectedVersion what the stream's version must be; {@link ExpectedVersion#any()} leaves the check to the
+   *     condition
+   * @param events the events, in order
+   * @param condition what must still hold
+   * @return what was stored
+   * @throws AppendConditionFailedException if an event matching the condition's query lies after its position
+   * @throws ConcurrencyConflictException if the expected version does not hold
+   * @throws UnsupportedOperationException if this store does not check append conditions (the default)
+   */
+  default AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events,
+                              AppendCondition condition) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not check append conditions");
+  }
+
+  /**
    * Opens a feed that reads the global order after a position, batch by batch, for tracking processors. The default
    * feed calls {@link #readAll} once per {@link EventFeed#next()}; a backend may read ahead while the caller handles a
    * batch, as long as the feed returns what {@link #readAll} calls in a row would.

@@ -1,6 +1,7 @@
 package dev.cqrs.core;
 
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -15,9 +16,10 @@ import java.util.UUID;
  * @param type the stored type name and the revision the payload now has (after upcasting)
  * @param payload the event
  * @param metadata the event's metadata
+ * @param tags the event's tags, sorted
  */
 public record RecordedEvent(String streamId, long version, Position position, UUID eventId, EventType type,
-                            Event payload, Metadata metadata) {
+                            Event payload, Metadata metadata, Set<String> tags) {
 
   /**
    * Validates that every part is present and the version is 1 or more.
@@ -29,8 +31,9 @@ public record RecordedEvent(String streamId, long version, Position position, UU
    * @param type the stored type name and the revision the payload now has (after upcasting)
    * @param payload the event
    * @param metadata the event's metadata
+   * @param tags the event's tags
    * @throws NullPointerException if any part is null
-   * @throws IllegalArgumentException if the version is below 1
+   * @throws IllegalArgumentException if the version is below 1 or a tag is malformed
    */
   public RecordedEvent {
     Objects.requireNonNull(streamId, "streamId must not be null");
@@ -42,6 +45,25 @@ public record RecordedEvent(String streamId, long version, Position position, UU
     if (version < 1) {
       throw new IllegalArgumentException("version must be 1 or more, but was " + version);
     }
+    tags = NewEvent.checkTags(tags, "of event " + eventId);
+  }
+
+  /**
+   * A recorded event without tags.
+   *
+   * @param streamId the stream the event belongs to
+   * @param version the event's version in its stream, from 1 without holes
+   * @param position the event's place in the global order
+   * @param eventId the event's unique id
+   * @param type the stored type name and the revision the payload now has (after upcasting)
+   * @param payload the event
+   * @param metadata the event's metadata
+   * @throws NullPointerException if any part is null
+   * @throws IllegalArgumentException if the version is below 1
+   */
+  public RecordedEvent(String streamId, long version, Position position, UUID eventId, EventType type,
+                       Event payload, Metadata metadata) {
+    this(streamId, version, position, eventId, type, payload, metadata, Set.of());
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.cqrs.inmemory;
 
+import dev.cqrs.core.AppendCondition;
+import dev.cqrs.core.AppendConditionFailedException;
 import dev.cqrs.core.AppendResult;
 import dev.cqrs.core.ConcurrencyConflictException;
 import dev.cqrs.core.EventStore;
@@ -88,6 +90,21 @@ public final class InMemoryEventStore implements EventStore {
 
   @Override
   public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events) {
+    return appendIf(streamId, expectedVersion, events, null);
+  }
+
+  /**
+   * {@inheritDoc} The condition is checked under the store's lock, against the events after its position.
+   */
+  @Override
+  public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events,
+                             AppendCondition condition) {
+    Objects.requireNonNull(condition, "condition must not be null");
+    return appendIf(streamId, expectedVersion, events, condition);
+  }
+
+  private AppendResult appendIf(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events,
+                                AppendCondition condition) {
     List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
     EventType[] eventTypes = new EventType[checked.size()];
     for (int i = 0; i < eventTypes.length; i++) {
@@ -100,6 +117,14 @@ public final class InMemoryEventStore implements EventStore {
       if (earlier != null) {
         return earlier;
       }
+      if (condition != null) {
+        for (int i = (int) Math.min(data.log.size(), condition.after().sequence()); i < data.log.size(); i++) {
+          RecordedEvent stored = data.log.get(i);
+          if (condition.failIfEventsMatch().matches(stored)) {
+            throw new AppendConditionFailedException(streamId, condition, stored.position());
+          }
+        }
+      }
       AppendOnlyLog<RecordedEvent> stream = data.streams.get(streamId);
       long version = stream == null ? 0 : stream.size();
       if (!expectedVersion.isSatisfiedBy(version)) {
@@ -109,7 +134,7 @@ public final class InMemoryEventStore implements EventStore {
       for (int i = 0; i < eventTypes.length; i++) {
         NewEvent event = checked.get(i);
         recorded.add(new RecordedEvent(streamId, ++version, Position.of(0, data.log.size() + i + 1L),
-            event.eventId(), eventTypes[i], event.payload(), event.metadata()));
+            event.eventId(), eventTypes[i], event.payload(), event.metadata(), event.tags()));
       }
       data.applyInline(recorded);
       for (RecordedEvent record : recorded) {

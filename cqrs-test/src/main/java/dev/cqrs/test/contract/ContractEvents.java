@@ -8,10 +8,14 @@ import dev.cqrs.core.EventTypes;
  */
 public final class ContractEvents {
 
-  /** The registry of every contract event: {@code Happened@1}, {@code Noted@3}. */
+  /** The registry of every contract event: {@code Happened@1}, {@code Noted@3}, and the events of the DCB scenarios. */
   public static final EventTypes TYPES = EventTypes.builder()
       .register(Happened.class, "Happened", 1)
       .register(Noted.class, "Noted", 3)
+      .register(CourseDefined.class, "CourseDefined", 1)
+      .register(StudentSubscribed.class, "StudentSubscribed", 1)
+      .register(UsernameClaimed.class, "UsernameClaimed", 1)
+      .register(InvoiceCreated.class, "InvoiceCreated", 1)
       .build();
 
   /** The registry without {@code Noted}, for reading events of a type the reader does not know. */
@@ -37,6 +41,42 @@ public final class ContractEvents {
    * @param text the note
    */
   public record Noted(String text) implements Event {
+  }
+
+  /**
+   * A course was defined with a number of seats; tagged {@code course:<id>}.
+   *
+   * @param course the course id
+   * @param seats how many students it takes
+   */
+  public record CourseDefined(String course, int seats) implements Event {
+  }
+
+  /**
+   * A student subscribed to a course; tagged {@code course:<id>} and {@code student:<id>}.
+   *
+   * @param course the course id
+   * @param student the student id
+   */
+  public record StudentSubscribed(String course, String student) implements Event {
+  }
+
+  /**
+   * A username was claimed; tagged {@code username:<name>}.
+   *
+   * @param username the name
+   * @param user who claimed it
+   */
+  public record UsernameClaimed(String username, String user) implements Event {
+  }
+
+  /**
+   * An invoice got its number; tagged {@code invoices}.
+   *
+   * @param number the number, from 1 without gaps
+   * @param writer who created it
+   */
+  public record InvoiceCreated(long number, String writer) implements Event {
   }
 
   /**

@@ -1,0 +1,331 @@
+package dev.cqrs.test.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cqrs.core.AppendCondition;
+import dev.cqrs.core.AppendConditionFailedException;
+import dev.cqrs.core.AppendResult;
+import dev.cqrs.core.EventQuery;
+import dev.cqrs.core.EventQueryResult;
+import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.NewEvent;
+import dev.cqrs.core.RecordedEvent;
+import dev.cqrs.test.contract.ContractEvents.CourseDefined;
+import dev.cqrs.test.contract.ContractEvents.Happened;
+import dev.cqrs.test.contract.ContractEvents.InvoiceCreated;
+import dev.cqrs.test.contract.ContractEvents.StudentSubscribed;
+import dev.cqrs.test.contract.ContractEvents.UsernameClaimed;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Contract: dynamic consistency boundaries. Events carry tags; a read by {@code EventQuery} returns the matching events
+ * and the position it read to; an append with an {@code AppendCondition} fails when an event matching the condition's
+ * query was appended after that position, atomically with the append. Under 8 concurrent writers, the three classic
+ * rules that span streams hold on the final events: a course's seats and a student's course limit, a username claimed
+ * once, invoice numbers without gaps. Each test uses tags of its own, so a shared database does not disturb it.
+ */
+public abstract class DcbContract extends EventStoreContractSupport {
+
+  /** Creates the suite. */
+  protected DcbContract() {
+  }
+
+  /**
+   * Returns how many writer threads the concurrent scenarios run; at least 8.
+   *
+   * @return the number of writers
+   */
+  protected int threads() {
+    return 8;
+  }
+
+  private static String unique(String prefix) {
+    return prefix + ":" + UUID.randomUUID();
+  }
+
+  @Test
+  void tags_are_stored_and_a_query_selects_by_type_and_tag_in_global_order() {
+    String course = unique("course");
+    String student = unique("student");
+    AppendResult defined = store.append(uniqueStream("course"), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new CourseDefined(course, 2)).withTags(course)));
+    AppendResult subscribed = store.append(uniqueStream("subscription"), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new StudentSubscribed(course, student)).withTags(course, student)));
+    store.append(uniqueStream("other"), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new Happened("other", 1)).withTags(unique("course"))));
+
+    assertThat(subscribed.events().get(0).tags()).containsExactlyInAnyOrder(course, student);
+    assertThat(store.readStream(subscribed.streamId()).get(0).tags()).containsExactlyInAnyOrder(course, student);
+
+    EventQueryResult byCourse = store.read(EventQuery.of(EventQuery.Item.tags(course)), startHead);
+    assertThat(byCourse.events()).extracting(RecordedEvent::eventId)
+        .containsExactly(defined.events().get(0).eventId(), subscribed.events().get(0).eventId());
+    assertThat(byCourse.readTo()).isGreaterThanOrEqualTo(subscribed.lastPosition());
+
+    EventQueryResult typed = store.read(EventQuery.of(EventQuery.Item.types(StudentSubscribed.class).withTags(course)),
+        startHead);
+    assertThat(typed.events()).extracting(RecordedEvent::eventId).containsExactly(subscribed.events().get(0).eventId());
+
+    EventQueryResult bothTags = store.read(EventQuery.of(EventQuery.Item.tags(course, student)), startHead);
+    assertThat(bothTags.events()).hasSize(1);
+    EventQueryResult eitherItem = store.read(EventQuery.of(EventQuery.Item.tags(student),
+        EventQuery.Item.types(CourseDefined.class).withTags(course)), startHead);
+    assertThat(eitherItem.events()).hasSize(2);
+    assertThat(store.read(EventQuery.of(EventQuery.Item.tags(unique("nobody"))), startHead).events()).isEmpty();
+    assertThat(store.read(EventQuery.of(EventQuery.Item.tags(course)), subscribed.lastPosition()).events()).isEmpty();
+  }
+
+  @Test
+  void a_condition_fails_when_a_matching_event_came_after_the_read_and_holds_when_only_others_did() {
+    String name = unique("username");
+    EventQuery query = EventQuery.of(EventQuery.Item.types(UsernameClaimed.class).withTags(name));
+    EventQueryResult read = store.read(query, startHead);
+    assertThat(read.events()).isEmpty();
+
+    store.append(uniqueStream("unrelated"), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new UsernameClaimed(unique("username"), "u0")).withTags(unique("username"))));
+    AppendResult first = store.append(uniqueStream("claim"), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new UsernameClaimed(name, "u1")).withTags(name)),
+        AppendCondition.unchangedSince(query, read));
+    assertThat(first.events()).hasSize(1);
+
+    String stream = uniqueStream("claim");
+    NewEvent second = NewEvent.of(new UsernameClaimed(name, "u2")).withTags(name);
+    assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(), List.of(second),
+        AppendCondition.unchangedSince(query, read)))
+        .isInstanceOfSatisfying(AppendConditionFailedException.class, e -> {
+          assertThat(e.conflicting()).isEqualTo(first.lastPosition());
+          assertThat(e.getMessage()).contains(stream).contains(name).contains(first.lastPosition().toString());
+          assertThat(e.isTransient()).isTrue();
+        });
+    assertThat(store.readStream(stream)).as("nothing of the refused append is stored").isEmpty();
+    assertThat(store.readEvent(second.eventId())).isEmpty();
+  }
+
+  @Test
+  void repeating_a_conditional_append_returns_the_earlier_result() {
+    String name = unique("username");
+    EventQuery query = EventQuery.of(EventQuery.Item.tags(name));
+    EventQueryResult read = store.read(query, startHead);
+    String stream = uniqueStream("claim");
+    List<NewEvent> events = List.of(NewEvent.of(new UsernameClaimed(name, "u1")).withTags(name));
+    AppendResult first = store.append(stream, ExpectedVersion.noStream(), events,
+        AppendCondition.unchangedSince(query, read));
+    AppendResult again = store.append(stream, ExpectedVersion.noStream(), events,
+        AppendCondition.unchangedSince(query, read));
+    assertThat(again.repeated()).isTrue();
+    assertThat(again.lastPosition()).isEqualTo(first.lastPosition());
+    assertThat(store.read(query, startHead).events()).hasSize(1);
+  }
+
+  @Test
+  void malformed_tags_are_refused_before_anything_is_stored() {
+    Happened event = new Happened("bad-tags", 1);
+    assertThatThrownBy(() -> NewEvent.of(event).withTags("")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1 to 200 characters");
+    assertThatThrownBy(() -> NewEvent.of(event).withTags("a\u0000b")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("NUL character at index 1");
+    assertThatThrownBy(() -> NewEvent.of(event).withTags("x\ud800")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unpaired surrogate at index 1");
+    assertThatThrownBy(() -> NewEvent.of(event).withTags("t".repeat(201)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 201");
+    assertThat(store.head()).isEqualTo(startHead);
+  }
+
+  /**
+   * Reads, decides and appends under the condition of what it read, again after every refusal.
+   *
+   * @return the events appended, or none when the decision was to append nothing
+   */
+  private List<RecordedEvent> decideAndAppend(EventQuery query, Function<List<RecordedEvent>, List<NewEvent>> decide,
+                                              AtomicInteger refusals) {
+    while (true) {
+      EventQueryResult read = store.read(query, startHead);
+      List<NewEvent> decided = decide.apply(read.events());
+      if (decided.isEmpty()) {
+        return List.of();
+      }
+      try {
+        return store.append(uniqueStream("decision"), ExpectedVersion.noStream(), decided,
+            AppendCondition.unchangedSince(query, read)).events();
+      } catch (AppendConditionFailedException refused) {
+        refusals.incrementAndGet();
+      }
+    }
+  }
+
+  private void runWriters(int writers, WriterBody body) throws InterruptedException {
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int writer = w;
+      Thread thread = new Thread(() -> {
+        try {
+          go.await();
+          body.run(writer);
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      }, "dcb-writer-" + w);
+      thread.start();
+      threads.add(thread);
+    }
+    go.countDown();
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  /** One writer's work. */
+  @FunctionalInterface
+  private interface WriterBody {
+    void run(int writer) throws Exception;
+  }
+
+  @Test
+  void a_username_is_claimed_once_however_many_writers_try_at_once() throws Exception {
+    int rounds = 30;
+    List<String> names = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      names.add(unique("username"));
+    }
+    AtomicInteger refusals = new AtomicInteger();
+    runWriters(threads(), writer -> {
+      for (String name : names) {
+        decideAndAppend(EventQuery.of(EventQuery.Item.types(UsernameClaimed.class).withTags(name)),
+            claims -> claims.isEmpty()
+                ? List.of(NewEvent.of(new UsernameClaimed(name, "user-" + writer)).withTags(name)) : List.of(),
+            refusals);
+      }
+    });
+    for (String name : names) {
+      assertThat(store.read(EventQuery.of(EventQuery.Item.tags(name)), startHead).events()).as(name).hasSize(1);
+    }
+    assertThat(refusals.get()).as("writers that lost a race were refused, not stored").isPositive();
+  }
+
+  @Test
+  void invoice_numbers_have_no_gaps_and_no_repeats_under_concurrent_writers() throws Exception {
+    String invoices = unique("invoices");
+    EventQuery query = EventQuery.of(EventQuery.Item.types(InvoiceCreated.class).withTags(invoices));
+    int perWriter = 20;
+    AtomicInteger refusals = new AtomicInteger();
+    runWriters(threads(), writer -> {
+      for (int i = 0; i < perWriter; i++) {
+        decideAndAppend(query, created -> List.of(NewEvent.of(
+            new InvoiceCreated(created.size() + 1L, "writer-" + writer)).withTags(invoices)), refusals);
+      }
+    });
+    List<Long> numbers = store.read(query, startHead).events().stream()
+        .map(e -> e.payloadAs(InvoiceCreated.class).number()).toList();
+    List<Long> expected = new ArrayList<>();
+    for (long n = 1; n <= (long) threads() * perWriter; n++) {
+      expected.add(n);
+    }
+    assertThat(numbers).as("numbers in global order").containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void course_seats_and_the_student_limit_hold_together_under_concurrent_writers() throws Exception {
+    int courses = 6;
+    int seats = 4;
+    int students = 12;
+    int limit = 2;
+    List<String> courseTags = new ArrayList<>();
+    for (int c = 0; c < courses; c++) {
+      String course = unique("course");
+      courseTags.add(course);
+      store.append(uniqueStream("course"), ExpectedVersion.noStream(),
+          List.of(NewEvent.of(new CourseDefined(course, seats)).withTags(course)));
+    }
+    List<String> studentTags = new ArrayList<>();
+    for (int s = 0; s < students; s++) {
+      studentTags.add(unique("student"));
+    }
+    AtomicInteger refusals = new AtomicInteger();
+    runWriters(threads(), writer -> {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      for (int attempt = 0; attempt < 40; attempt++) {
+        String course = courseTags.get(random.nextInt(courses));
+        String student = studentTags.get(random.nextInt(students));
+        // two decision models at once: the course's seats and the student's subscriptions
+        EventQuery query = EventQuery.of(EventQuery.Item.types(CourseDefined.class, StudentSubscribed.class).withTags(course),
+            EventQuery.Item.types(StudentSubscribed.class).withTags(student));
+        decideAndAppend(query, events -> {
+          int capacity = 0;
+          int taken = 0;
+          int ofStudent = 0;
+          boolean already = false;
+          for (RecordedEvent event : events) {
+            if (event.payload() instanceof CourseDefined defined) {
+              capacity = defined.seats();
+            } else if (event.payload() instanceof StudentSubscribed subscribed) {
+              if (subscribed.course().equals(course)) {
+                taken++;
+                already |= subscribed.student().equals(student);
+              }
+              if (subscribed.student().equals(student)) {
+                ofStudent++;
+              }
+            }
+          }
+          return already || taken >= capacity || ofStudent >= limit ? List.of()
+              : List.of(NewEvent.of(new StudentSubscribed(course, student)).withTags(course, student));
+        }, refusals);
+      }
+    });
+    Map<String, Integer> perCourse = new HashMap<>();
+    Map<String, Integer> perStudent = new HashMap<>();
+    Set<String> pairs = new HashSet<>();
+    EventQuery all = EventQuery.of(EventQuery.Item.types(StudentSubscribed.class));
+    int subscriptions = 0;
+    for (RecordedEvent event : store.read(all, startHead).events()) {
+      StudentSubscribed subscribed = event.payloadAs(StudentSubscribed.class);
+      if (!courseTags.contains(subscribed.course())) {
+        continue; // another test's
+      }
+      subscriptions++;
+      perCourse.merge(subscribed.course(), 1, Integer::sum);
+      perStudent.merge(subscribed.student(), 1, Integer::sum);
+      assertThat(pairs.add(subscribed.course() + "/" + subscribed.student())).as("subscribed twice").isTrue();
+    }
+    assertThat(perCourse.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(seats));
+    assertThat(perStudent.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(limit));
+    assertThat(subscriptions).as("subscriptions made").isPositive();
+  }
+
+  @Test
+  void writers_on_disjoint_tags_are_never_refused() throws Exception {
+    AtomicInteger refusals = new AtomicInteger();
+    List<String> tags = new ArrayList<>();
+    for (int w = 0; w < threads(); w++) {
+      tags.add(unique("invoices"));
+    }
+    runWriters(threads(), writer -> {
+      EventQuery mine = EventQuery.of(EventQuery.Item.types(InvoiceCreated.class).withTags(tags.get(writer)));
+      for (int i = 0; i < 20; i++) {
+        decideAndAppend(mine, created -> List.of(NewEvent.of(
+            new InvoiceCreated(created.size() + 1L, "writer-" + writer)).withTags(tags.get(writer))), refusals);
+      }
+    });
+    assertThat(refusals.get()).isZero();
+    for (String tag : tags) {
+      assertThat(store.read(EventQuery.of(EventQuery.Item.tags(tag)), startHead).events()).hasSize(20);
+    }
+  }
+}
