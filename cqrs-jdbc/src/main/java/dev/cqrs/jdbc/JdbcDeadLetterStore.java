@@ -42,14 +42,13 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     boolean postgres = config.database() == Database.POSTGRESQL;
     this.upsert = postgres
         ? "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?,"
-          + " ?::json, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET error = EXCLUDED.error,"
+          + " ?::json, ?::text[], ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET error = EXCLUDED.error,"
           + " attempts = EXCLUDED.attempts, last_failed_at = EXCLUDED.last_failed_at"
         : "MERGE INTO " + table + " (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-          + " ?, ?, ?, ?)";
+          + " ?, ?, ?, ?, ?)";
     this.select = "SELECT id, processor, commit_id, sequence_id, stream_id, version, event_id, type_name,"
         + " type_revision, " + "payload" + ", message_id, correlation_id,"
-        + " causation_id, created_at, " + "headers"
-        + ", error, attempts, parked_at, last_failed_at FROM " + table;
+        + " causation_id, created_at, headers, tags, error, attempts, parked_at, last_failed_at FROM " + table;
   }
 
   /**
@@ -84,17 +83,17 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     Objects.requireNonNull(letter, "deadLetter must not be null");
     RecordedEvent event = letter.event();
     EventRows.Row row = EventRows.Row.of(new NewEvent(event.eventId(), event.payload(),
-        event.metadata()), codec.encode(event.payload(), "dead letter " + letter.id()));
+        event.metadata(), event.tags()), codec.encode(event.payload(), "dead letter " + letter.id()));
     try (PreparedStatement statement = connection.prepareStatement(upsert)) {
       statement.setObject(1, letter.id());
       statement.setString(2, letter.processor());
       statement.setLong(3, event.position().commit());
       statement.setLong(4, event.position().sequence());
       EventRows.bind(statement, 5, event.streamId(), event.version(), row);
-      statement.setString(16, storable(letter.error()));
-      statement.setInt(17, letter.attempts());
-      statement.setObject(18, OffsetDateTime.ofInstant(letter.parkedAt(), ZoneOffset.UTC));
-      statement.setObject(19, OffsetDateTime.ofInstant(letter.lastFailedAt(), ZoneOffset.UTC));
+      statement.setString(17, storable(letter.error()));
+      statement.setInt(18, letter.attempts());
+      statement.setObject(19, OffsetDateTime.ofInstant(letter.parkedAt(), ZoneOffset.UTC));
+      statement.setObject(20, OffsetDateTime.ofInstant(letter.lastFailedAt(), ZoneOffset.UTC));
       statement.executeUpdate();
     }
   }

@@ -353,10 +353,6 @@ public final class JdbcEventStore implements EventStore {
   private List<EventRows.Row> encode(String streamId, List<NewEvent> checked) {
     List<EventRows.Row> rows = new ArrayList<>(checked.size());
     for (NewEvent event : checked) {
-      if (!event.tags().isEmpty()) {
-        throw new UnsupportedOperationException("event " + event.eventId() + " for stream '" + streamId
-            + "' has tags " + event.tags() + ", but JdbcEventStore does not store tags yet; nothing was appended");
-      }
       rows.add(EventRows.Row.of(event, codec.encode(event.payload(), "stream '" + streamId + "'")));
     }
     return rows;

@@ -34,9 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SchemaVersionTest {
 
-  /** The shipped files plus a test-only V2, as the next release would ship them. */
+  /** The shipped files plus a test-only V3, as the next release would ship them. */
   private static final SchemaMigrations NEXT = new SchemaMigrations(List.of("cqrs-migrations/%s/V1__cqrs.sql",
-      "test-migrations/%s/V2__type_index.sql"));
+      "cqrs-migrations/%s/V2__tags.sql", "test-migrations/%s/V3__type_index.sql"));
 
   static Stream<String> databases() {
     return Stream.of("h2", "postgresql");
@@ -132,33 +132,33 @@ class SchemaVersionTest {
 
   @ParameterizedTest
   @MethodSource("databases")
-  void a_later_migration_upgrades_a_v1_schema_holding_events_and_everything_reads_back(String database)
+  void a_later_migration_upgrades_a_current_schema_holding_events_and_everything_reads_back(String database)
       throws Exception {
     JdbcConfig config = freshSchema(database);
     JdbcSchema.migrate(config);
     List<RecordedEvent> written;
     Position head;
-    try (JdbcEventStore v1 = store(config)) {
-      written = appendSome(v1, 5);
-      head = v1.head();
+    try (JdbcEventStore current = store(config)) {
+      written = appendSome(current, 5);
+      head = current.head();
     }
     JdbcCheckpointStore.create(config).save("report", written.get(9).position());
 
     assertThatThrownBy(() -> JdbcEventStore.builder(config, TestDatabases.codec(ContractEvents.TYPES))
         .schemaMigrations(NEXT).build())
-        .as("a release that needs V2 refuses the V1 schema").isInstanceOf(CqrsException.class)
-        .hasMessageContaining("at version 1, but this release needs version 2")
-        .hasMessageContaining("run JdbcSchema.migrate(config), which applies V2");
+        .as("a release that needs V3 refuses the V2 schema").isInstanceOf(CqrsException.class)
+        .hasMessageContaining("at version 2, but this release needs version 3")
+        .hasMessageContaining("run JdbcSchema.migrate(config), which applies V3");
 
-    assertThat(NEXT.migrate(config)).as("version before").isEqualTo(1);
-    assertThat(JdbcSchema.installedVersion(config)).hasValue(2);
+    assertThat(NEXT.migrate(config)).as("version before").isEqualTo(2);
+    assertThat(JdbcSchema.installedVersion(config)).hasValue(3);
 
     assertThatThrownBy(() -> store(config)).as("this release refuses the newer schema")
         .isInstanceOf(CqrsException.class)
-        .hasMessageContaining("at version 2, newer than this release supports (1)");
+        .hasMessageContaining("at version 3, newer than this release supports (2)");
     assertThatThrownBy(() -> JdbcSchema.migrate(config)).as("and never migrates it backwards")
         .isInstanceOf(CqrsException.class).hasMessageContaining("nothing was changed");
-    assertThat(JdbcSchema.installedVersion(config)).hasValue(2);
+    assertThat(JdbcSchema.installedVersion(config)).hasValue(3);
 
     try (JdbcEventStore v2 = JdbcEventStore.builder(config, TestDatabases.codec(ContractEvents.TYPES))
         .schemaMigrations(NEXT).build()) {
@@ -182,8 +182,8 @@ class SchemaVersionTest {
     Map<String, String> placeholders = Map.of("schema", config.schema(), "prefix", config.tablePrefix());
     Flyway.configure().dataSource(config.dataSource()).schemas(config.schema())
         .locations("classpath:" + JdbcSchema.migrationFolder(config)).placeholders(placeholders).load().migrate();
-    assertThat(JdbcSchema.installedVersion(config)).hasValue(1);
-    assertThat(JdbcSchema.migrate(config)).as("JdbcSchema finds it current").isEqualTo(1);
+    assertThat(JdbcSchema.installedVersion(config)).hasValue(2);
+    assertThat(JdbcSchema.migrate(config)).as("JdbcSchema finds it current").isEqualTo(2);
     List<RecordedEvent> written;
     try (JdbcEventStore store = store(config)) {
       written = appendSome(store, 3);
@@ -193,7 +193,7 @@ class SchemaVersionTest {
     Flyway.configure().dataSource(config.dataSource()).schemas(config.schema())
         .locations("classpath:" + JdbcSchema.migrationFolder(config), "classpath:test-migrations/" + database)
         .placeholders(placeholders).load().migrate();
-    assertThat(JdbcSchema.installedVersion(config)).hasValue(2);
+    assertThat(JdbcSchema.installedVersion(config)).hasValue(3);
     try (JdbcEventStore v2 = JdbcEventStore.builder(config, TestDatabases.codec(ContractEvents.TYPES))
         .schemaMigrations(NEXT).build()) {
       assertThat(v2.readAll(Position.START, 1000)).usingRecursiveFieldByFieldElementComparator()

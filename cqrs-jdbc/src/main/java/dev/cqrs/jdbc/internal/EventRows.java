@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /** Binds events to statements and maps rows back to recorded events, for every table that stores events. */
@@ -24,7 +25,7 @@ public final class EventRows {
 
   /** The event columns in insert order, after the position columns. */
   public static final String COLUMNS = "stream_id, version, event_id, type_name, type_revision, payload, message_id,"
-      + " correlation_id, causation_id, created_at, headers";
+      + " correlation_id, causation_id, created_at, headers, tags";
 
   private EventRows() {
   }
@@ -63,7 +64,8 @@ public final class EventRows {
      * @return the recorded event
      */
     public RecordedEvent recorded(String streamId, long version, Position position) {
-      return new RecordedEvent(streamId, version, position, event.eventId(), stored.type(), event.payload(), metadata);
+      return new RecordedEvent(streamId, version, position, event.eventId(), stored.type(), event.payload(), metadata,
+          event.tags());
     }
   }
 
@@ -90,7 +92,47 @@ public final class EventRows {
     statement.setObject(i++, row.metadata().correlationId());
     statement.setObject(i++, row.metadata().causationId());
     statement.setObject(i++, OffsetDateTime.ofInstant(row.metadata().timestamp(), ZoneOffset.UTC));
-    statement.setString(i, row.headers());
+    statement.setString(i++, row.headers());
+    statement.setArray(i, tagArray(statement.getConnection(), row.event().tags()));
+  }
+
+  /**
+   * Makes the array to bind for a tags column.
+   *
+   * @param connection the connection
+   * @param tags the tags
+   * @return the array
+   * @throws SQLException on a database failure
+   */
+  public static java.sql.Array tagArray(java.sql.Connection connection, Set<String> tags) throws SQLException {
+    return connection.createArrayOf("varchar", tags.toArray());
+  }
+
+  /**
+   * Writes tags as one PostgreSQL array literal, for a column of literals cast to {@code text[]} row by row.
+   *
+   * @param tags the tags
+   * @return the literal, for example <code>{"a","b"}</code>
+   */
+  public static String tagLiteral(Set<String> tags) {
+    StringBuilder literal = new StringBuilder("{");
+    for (String tag : tags) {
+      literal.append(literal.length() == 1 ? "" : ",").append('"')
+          .append(tag.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    return literal.append('}').toString();
+  }
+
+  private static Set<String> tagsOf(java.sql.Array array) throws SQLException {
+    if (array == null) {
+      return Set.of();
+    }
+    Object[] values = (Object[]) array.getArray();
+    Set<String> tags = new java.util.TreeSet<>();
+    for (Object value : values) {
+      tags.add((String) value);
+    }
+    return tags;
   }
 
   /**
@@ -108,10 +150,11 @@ public final class EventRows {
    * @param causationId its causation id
    * @param createdAt its timestamp
    * @param headers its headers as JSON text
+   * @param tags its tags
    */
   public record Raw(Position position, String streamId, long version, UUID eventId, String typeName, int typeRevision,
                     String payload, UUID messageId, UUID correlationId, UUID causationId, Instant createdAt,
-                    String headers) {
+                    String headers, Set<String> tags) {
 
     /**
      * Decodes the event: upcasts and deserializes the payload, reads the headers.
@@ -127,7 +170,8 @@ public final class EventRows {
       EventCodec.DecodedEvent decoded = codec.decode(serialized,
           () -> "stream '" + streamId + "' version " + version + " position " + position);
       Metadata metadata = new Metadata(messageId, createdAt, correlationId, causationId, HeadersJson.read(headers));
-      return new RecordedEvent(streamId, version, position, eventId, decoded.type(), decoded.event(), metadata);
+      return new RecordedEvent(streamId, version, position, eventId, decoded.type(), decoded.event(), metadata,
+          tags);
     }
   }
 
@@ -162,7 +206,8 @@ public final class EventRows {
         rows.getLong(first + 3), rows.getObject(first + 4, UUID.class), rows.getString(first + 5),
         rows.getInt(first + 6), rows.getString(first + 7), rows.getObject(first + 8, UUID.class),
         rows.getObject(first + 9, UUID.class), rows.getObject(first + 10, UUID.class),
-        rows.getObject(first + 11, OffsetDateTime.class).toInstant(), rows.getString(first + 12));
+        rows.getObject(first + 11, OffsetDateTime.class).toInstant(), rows.getString(first + 12),
+        tagsOf(rows.getArray(first + 13)));
   }
 
   /**

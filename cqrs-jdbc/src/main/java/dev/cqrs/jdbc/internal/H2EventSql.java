@@ -29,7 +29,7 @@ final class H2EventSql implements EventSql {
   private static final Logger LOG = LoggerFactory.getLogger(H2EventSql.class);
 
   private static final String SELECT = "SELECT 0 AS commit_id, position AS sequence_id, stream_id, version, event_id,"
-      + " type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at, headers FROM ";
+      + " type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at, headers, tags FROM ";
 
   /** H2's error code for a lock timeout. */
   private static final int LOCK_TIMEOUT = 50200;
@@ -108,7 +108,7 @@ final class H2EventSql implements EventSql {
     long firstPosition = last - n + 1;
     List<Placed> placed = new ArrayList<>(n);
     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + events + " (position, "
-        + EventRows.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + EventRows.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (int i = 0; i < n; i++) {
         insert.setLong(1, firstPosition + i);
         EventRows.bind(insert, 2, streamId, current + 1 + i, rows.get(i));

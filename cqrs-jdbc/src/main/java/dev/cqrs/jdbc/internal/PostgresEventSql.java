@@ -37,7 +37,7 @@ final class PostgresEventSql implements EventSql {
 
   private static final String SELECT = "SELECT transaction_id AS commit_id, position AS sequence_id,"
       + " stream_id, version, event_id, type_name, type_revision, payload, message_id,"
-      + " correlation_id, causation_id, created_at, headers FROM ";
+      + " correlation_id, causation_id, created_at, headers, tags FROM ";
   /** The first half of the appenders' advisory lock key: "cqrs" in ASCII. */
   static final int APPENDERS = 0x63717273;
   /** The id of the (sub)transaction that wrote a returned row, widened to 64 bits against its transaction's id. */
@@ -47,7 +47,7 @@ final class PostgresEventSql implements EventSql {
   /** Appends of up to this many events bind one parameter per value; larger ones bind one array per column. */
   private static final int MAX_ROWS_AS_VALUES = 32;
   private static final String ROW_COLUMNS = "ord, event_id, type_name, type_revision, payload, message_id,"
-      + " correlation_id, causation_id, created_at, headers";
+      + " correlation_id, causation_id, created_at, headers, tags";
 
   private final String events;
   private final String streamVersionConstraint;
@@ -80,8 +80,8 @@ final class PostgresEventSql implements EventSql {
     for (int mode = 0; mode < 2; mode++) {
       insertHeads[mode] = "INSERT INTO " + events + " (transaction_id, " + EventRows.COLUMNS + ")"
           + " SELECT h.key, ?, h.version + e.ord, e.event_id, e.type_name, e.type_revision, e.payload::json,"
-          + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::json"
-          + " FROM (SELECT coalesce(l.version, 0) AS version,"
+          + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::json,"
+          + " e.tags::text[] FROM (SELECT coalesce(l.version, 0) AS version,"
           + " GREATEST(l.transaction_id, r.key, pg_current_xact_id()::text::bigint) AS key"
           + " FROM (" + registrations[mode] + ") r LEFT JOIN LATERAL (SELECT version, transaction_id FROM " + events
           + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1) l ON TRUE) h CROSS JOIN ";
@@ -112,14 +112,14 @@ final class PostgresEventSql implements EventSql {
       StringBuilder sql = new StringBuilder(insertHeads[autoCommit ? 0 : 1]);
       if (rows == 0) {
         sql.append("(SELECT ").append(ROW_COLUMNS).append(" FROM unnest(?::uuid[], ?::text[], ?::int4[],"
-            + " ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[]) WITH ORDINALITY AS u(event_id,"
-            + " type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at, headers,"
-            + " ord))");
+            + " ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS"
+            + " u(event_id, type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at,"
+            + " headers, tags, ord))");
       } else {
         sql.append("(VALUES ");
         for (int r = 1; r <= rows; r++) {
           sql.append(r == 1 ? "" : ", ").append('(').append(r)
-              .append(", ?::uuid, ?, ?::int4, ?, ?::uuid, ?::uuid, ?::uuid, ?, ?)");
+              .append(", ?::uuid, ?, ?::int4, ?, ?::uuid, ?::uuid, ?::uuid, ?, ?, ?)");
         }
         sql.append(')');
       }
@@ -278,6 +278,7 @@ final class PostgresEventSql implements EventSql {
       statement.setObject(i++, row.metadata().causationId());
       statement.setString(i++, row.metadata().timestamp().toString());
       statement.setString(i++, row.headers());
+      statement.setString(i++, EventRows.tagLiteral(row.event().tags()));
     }
     return i;
   }
@@ -306,6 +307,7 @@ final class PostgresEventSql implements EventSql {
     Object[] causationIds = new Object[n];
     Object[] timestamps = new Object[n];
     Object[] headers = new Object[n];
+    Object[] tags = new Object[n];
     for (int r = 0; r < n; r++) {
       EventRows.Row row = rows.get(r);
       eventIds[r] = row.event().eventId();
@@ -317,6 +319,7 @@ final class PostgresEventSql implements EventSql {
       causationIds[r] = row.metadata().causationId();
       timestamps[r] = row.metadata().timestamp().toString();
       headers[r] = row.headers();
+      tags[r] = EventRows.tagLiteral(row.event().tags());
     }
     int i = first;
     statement.setArray(i++, connection.createArrayOf("uuid", eventIds));
@@ -328,6 +331,7 @@ final class PostgresEventSql implements EventSql {
     statement.setArray(i++, connection.createArrayOf("uuid", causationIds));
     statement.setArray(i++, connection.createArrayOf("text", timestamps));
     statement.setArray(i++, connection.createArrayOf("text", headers));
+    statement.setArray(i++, connection.createArrayOf("text", tags));
     return i;
   }
 

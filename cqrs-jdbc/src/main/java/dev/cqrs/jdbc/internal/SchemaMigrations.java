@@ -29,7 +29,8 @@ public final class SchemaMigrations {
   private static final long POSTGRES_LOCK = 7343284701L;
 
   /** The files this release ships, in {@code cqrs-migrations/postgresql} and {@code cqrs-migrations/h2}. */
-  public static final SchemaMigrations SHIPPED = new SchemaMigrations(List.of("cqrs-migrations/%s/V1__cqrs.sql"));
+  public static final SchemaMigrations SHIPPED = new SchemaMigrations(List.of("cqrs-migrations/%s/V1__cqrs.sql",
+      "cqrs-migrations/%s/V2__tags.sql"));
 
   private final List<String> resources;
 

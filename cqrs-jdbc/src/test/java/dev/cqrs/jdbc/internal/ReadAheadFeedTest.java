@@ -42,7 +42,7 @@ class ReadAheadFeedTest {
         String payload = i == badRow ? "{\"source\":\"s\",\"number\":\"not a number\"}"
             : "{\"source\":\"s\",\"number\":" + i + "}";
         rows.add(new EventRows.Raw(Position.of(i / 7, i), "stream-" + i, 1, new UUID(0, i), "Happened", 1, payload,
-            new UUID(1, i), new UUID(2, i), new UUID(3, i), Instant.EPOCH.plusSeconds(i), "{}"));
+            new UUID(1, i), new UUID(2, i), new UUID(3, i), Instant.EPOCH.plusSeconds(i), "{}", java.util.Set.of()));
       }
     }
 
