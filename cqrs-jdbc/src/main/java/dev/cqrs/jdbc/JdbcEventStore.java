@@ -1,9 +1,13 @@
 package dev.cqrs.jdbc;
 
+import dev.cqrs.core.AppendCondition;
+import dev.cqrs.core.AppendConditionFailedException;
 import dev.cqrs.core.AppendResult;
 import dev.cqrs.core.ConcurrencyConflictException;
 import dev.cqrs.core.CqrsException;
+import dev.cqrs.core.Event;
 import dev.cqrs.core.EventFeed;
+import dev.cqrs.core.EventQuery;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
@@ -201,6 +205,113 @@ public final class JdbcEventStore implements EventStore {
     AppendResult result = recorded(streamId, rows, placed);
     committed(result.lastPosition());
     return result;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The condition is checked in the append's transaction, after it has taken what keeps every append that the
+   * condition must see out of the way: on PostgreSQL, advisory locks on keys of the condition's query (exclusive) and
+   * of the new events (shared), so that appends whose conditions and events do not overlap never wait for each other;
+   * on H2, the counter row that every append holds. Inside the application's current transaction (see
+   * {@link JdbcConfig#transactions()}) it runs under a savepoint; on PostgreSQL that transaction must be READ
+   * COMMITTED.
+   */
+  @Override
+  public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events,
+                             AppendCondition condition) {
+    Objects.requireNonNull(condition, "condition must not be null");
+    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
+    requireOpen();
+    List<EventRows.Row> rows = encode(streamId, checked);
+    List<EventSql.QueryItem> items = storedItems(condition.failIfEventsMatch());
+    String what = "append to stream '" + streamId + "' with a condition";
+    Optional<Connection> joined = config.transactions().currentTransaction();
+    if (joined.isPresent()) {
+      Connection connection = joined.get();
+      try {
+        AppendResult result = underSavepoint(connection, what, (c, savepoint) -> {
+          for (int attempt = 1; ; attempt++) {
+            try {
+              return conditional(c, streamId, expectedVersion, checked, rows, condition, items);
+            } catch (NotAppended notAppended) {
+              c.rollback(savepoint);
+              if (!notAppended.retryable(sql, expectedVersion) || attempt >= RACE_ATTEMPTS) {
+                return explainRefusal(c, streamId, expectedVersion, checked, notAppended.getCause());
+              }
+            }
+          }
+        });
+        config.transactions().afterCommit(() -> committed(result.lastPosition()));
+        return result;
+      } finally {
+        config.transactions().release(connection);
+      }
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        AppendResult result = Jdbc.inTransaction(config, what,
+            c -> conditional(c, streamId, expectedVersion, checked, rows, condition, items));
+        committed(result.lastPosition());
+        return result;
+      } catch (NotAppended notAppended) {
+        if (!notAppended.retryable(sql, expectedVersion) || attempt >= RACE_ATTEMPTS) {
+          return Jdbc.withConnection(config, what, c -> explainRefusal(c, streamId, expectedVersion, checked,
+              notAppended.getCause()));
+        }
+      }
+    }
+  }
+
+  /** One conditional append in a transaction: an exact repeat first, then the locks, the check and the insert. */
+  private AppendResult conditional(Connection connection, String streamId, ExpectedVersion expected,
+                                   List<NewEvent> checked, List<EventRows.Row> rows, AppendCondition condition,
+                                   List<EventSql.QueryItem> items) throws SQLException {
+    // the earlier append's own events match the condition: a repeat is answered before the condition is looked at
+    Optional<AppendResult> earlier = RepeatedAppends.earlierResult(streamId, checked, storedEvents(connection, checked));
+    if (earlier.isPresent()) {
+      return earlier.get();
+    }
+    if (!items.isEmpty()) {
+      java.util.SortedMap<Integer, Boolean> keys = new java.util.TreeMap<>();
+      EventSql.writeKeys(rows).forEach(key -> keys.put(key, false));
+      EventSql.conditionKeys(items).forEach(key -> keys.put(key, true));
+      sql.lockForCondition(connection, keys);
+      Optional<Position> conflict = sql.firstMatchAfter(connection, condition.after(), items);
+      if (conflict.isPresent()) {
+        throw new AppendConditionFailedException(streamId, condition, conflict.get());
+      }
+    }
+    return recorded(streamId, rows, insert(connection, streamId, expected, rows));
+  }
+
+  /** The query's items in stored terms; an item whose every type is unknown to the registry matches nothing. */
+  private List<EventSql.QueryItem> storedItems(EventQuery query) {
+    List<EventSql.QueryItem> items = new ArrayList<>();
+    for (EventQuery.Item item : query.items()) {
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      for (Class<? extends Event> type : item.types()) {
+        codec.types().find(type).ifPresent(stored -> names.add(stored.name()));
+      }
+      if (item.types().isEmpty() || !names.isEmpty()) {
+        items.add(new EventSql.QueryItem(names, item.tags()));
+      }
+    }
+    return items;
+  }
+
+  private Map<UUID, RecordedEvent> storedEvents(Connection connection, List<NewEvent> events) throws SQLException {
+    Map<UUID, RecordedEvent> stored = new HashMap<>();
+    try (PreparedStatement select = connection.prepareStatement(sql.selectByEventIds())) {
+      select.setObject(1, sql.eventIdArray(connection, events.stream().map(NewEvent::eventId).toList()));
+      try (ResultSet result = select.executeQuery()) {
+        while (result.next()) {
+          RecordedEvent event = EventRows.map(result, 1, codec);
+          stored.put(event.eventId(), event);
+        }
+      }
+    }
+    return stored;
   }
 
   /**

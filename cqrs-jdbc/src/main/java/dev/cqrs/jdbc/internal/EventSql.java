@@ -55,6 +55,88 @@ public interface EventSql {
   }
 
   /**
+   * One item of an event query in stored terms.
+   *
+   * @param typeNames the stored type names, one of which the event's must be; empty for any
+   * @param tags the tags the event must all carry; empty for any
+   */
+  record QueryItem(java.util.Set<String> typeNames, java.util.Set<String> tags) {
+  }
+
+  /**
+   * Takes what makes a condition's check atomic with the append that follows in the same transaction: on PostgreSQL,
+   * the condition's keys exclusively and the new events' keys shared, in ascending order; on H2, the append counter.
+   *
+   * @param connection the connection, in a transaction
+   * @param keys the lock keys in ascending order, {@code true} for exclusive
+   * @throws SQLException on a database failure
+   * @throws IllegalStateException if the transaction's isolation cannot see what the check must see
+   */
+  void lockForCondition(Connection connection, java.util.SortedMap<Integer, Boolean> keys) throws SQLException;
+
+  /**
+   * Finds the first event after a position that matches any of the items, in a statement of its own.
+   *
+   * @param connection the connection, in the transaction that took {@link #lockForCondition}
+   * @param after the position
+   * @param items the items, at least one
+   * @return the first match's position
+   * @throws SQLException on a database failure
+   */
+  Optional<Position> firstMatchAfter(Connection connection, Position after, List<QueryItem> items)
+      throws SQLException;
+
+  /**
+   * Returns the lock keys an append of these rows writes under: one for every event, one per type and one per tag.
+   * A condition takes, per query item, the key of one of its tags, or else of each of its types, or else the key of
+   * every event, so that it shares a key with every append it must see.
+   *
+   * @param rows the rows
+   * @return the keys, ascending, without repeats
+   */
+  static java.util.SortedSet<Integer> writeKeys(List<EventRows.Row> rows) {
+    java.util.SortedSet<Integer> keys = new java.util.TreeSet<>();
+    keys.add(lockKey("all"));
+    for (EventRows.Row row : rows) {
+      keys.add(lockKey("type:" + row.stored().type().name()));
+      for (String tag : row.event().tags()) {
+        keys.add(lockKey("tag:" + tag));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * Returns the keys a condition takes exclusively (see {@link #writeKeys}).
+   *
+   * @param items the condition's items
+   * @return the keys
+   */
+  static java.util.SortedSet<Integer> conditionKeys(List<QueryItem> items) {
+    java.util.SortedSet<Integer> keys = new java.util.TreeSet<>();
+    for (QueryItem item : items) {
+      if (!item.tags().isEmpty()) {
+        keys.add(lockKey("tag:" + new java.util.TreeSet<>(item.tags()).first()));
+      } else if (!item.typeNames().isEmpty()) {
+        item.typeNames().forEach(name -> keys.add(lockKey("type:" + name)));
+      } else {
+        keys.add(lockKey("all"));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * Hashes a key into the second half of an advisory lock key; collisions only make unrelated appends wait.
+   *
+   * @param key the key
+   * @return its hash
+   */
+  static int lockKey(String key) {
+    return key.hashCode();
+  }
+
+  /**
    * Where one inserted row landed.
    *
    * @param position its global position

@@ -120,6 +120,44 @@ final class H2EventSql implements EventSql {
     return placed;
   }
 
+  /** Every H2 append holds the counter row until it commits: holding it now keeps every other append out. */
+  @Override
+  public void lockForCondition(Connection connection, java.util.SortedMap<Integer, Boolean> keys)
+      throws SQLException {
+    OwnedTransactions.holdAppendGate(connection, database(connection), COUNTER_LOCK_WAIT_NANOS);
+    lockCounter(connection, 0);
+  }
+
+  @Override
+  public java.util.Optional<Position> firstMatchAfter(Connection connection, Position after, List<QueryItem> items)
+      throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT position FROM " + events + " WHERE position > ? AND (");
+    for (int i = 0; i < items.size(); i++) {
+      QueryItem item = items.get(i);
+      sql.append(i == 0 ? "(TRUE" : " OR (TRUE");
+      if (!item.typeNames().isEmpty()) {
+        sql.append(" AND type_name IN (").append("?, ".repeat(item.typeNames().size() - 1)).append("?)");
+      }
+      sql.append(" AND ARRAY_CONTAINS(tags, ?)".repeat(item.tags().size())).append(')');
+    }
+    sql.append(") ORDER BY position LIMIT 1");
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      int p = 1;
+      statement.setLong(p++, after.sequence());
+      for (QueryItem item : items) {
+        for (String name : item.typeNames()) {
+          statement.setString(p++, name);
+        }
+        for (String tag : item.tags()) {
+          statement.setString(p++, tag);
+        }
+      }
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() ? java.util.Optional.of(Position.of(0, row.getLong(1))) : java.util.Optional.empty();
+      }
+    }
+  }
+
   /** The stream's version, or empty when the stream does not exist. */
   private OptionalLong streamVersion(Connection connection, String streamId) throws SQLException {
     try (PreparedStatement read = connection.prepareStatement(selectStreamVersion())) {

@@ -40,6 +40,8 @@ final class PostgresEventSql implements EventSql {
       + " correlation_id, causation_id, created_at, headers, tags FROM ";
   /** The first half of the appenders' advisory lock key: "cqrs" in ASCII. */
   static final int APPENDERS = 0x63717273;
+  /** The first half of the condition keys' advisory locks: "cqrt" in ASCII. */
+  static final int CONDITION_KEYS = 0x63717274;
   /** The id of the (sub)transaction that wrote a returned row, widened to 64 bits against its transaction's id. */
   private static final String OWN_ID = "pg_current_xact_id()::text::bigint + ((xmin::text::bigint"
       + " - (pg_current_xact_id()::text::bigint & 4294967295)) % 4294967296 + 4294967296) % 4294967296";
@@ -66,7 +68,11 @@ final class PostgresEventSql implements EventSql {
     this.registeredKey = "cqrs.appending_" + Integer.toUnsignedLong(store);
     this.fence = fenceQuery(Integer.toUnsignedLong(store));
     this.fenceHolder = fenceHolderQuery(Integer.toUnsignedLong(store));
-    String lock = "(SELECT pg_advisory_xact_lock_shared(" + APPENDERS + ", " + store + ")) locked";
+    // the appender lock (the read fence's registration), then a shared lock per key the events could be selected by
+    // (see EventSql.writeKeys), in ascending order: a conditional append takes the keys of its query exclusively
+    String lock = "(SELECT pg_advisory_xact_lock_shared(" + APPENDERS + ", " + store + ") AS registered,"
+        + " (SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared(" + CONDITION_KEYS + ", k)"
+        + " FROM unnest(?::int4[]) AS k) w) AS written) locked";
     // The registration, evaluated before the row is written. In auto-commit mode the statement is the transaction:
     // its id, taken after the lock, is its key. In a transaction: the key it registered before (kept in a setting
     // that a rollback to a savepoint undoes together with the lock), or its id when it takes one now, after the lock;
@@ -222,8 +228,9 @@ final class PostgresEventSql implements EventSql {
     long own = 0;
     try (PreparedStatement statement = connection.prepareStatement(insertSql(autoCommit, expected, n))) {
       statement.setString(1, streamId);
-      statement.setString(2, streamId);
-      int next = n <= MAX_ROWS_AS_VALUES ? bindValues(statement, 3, rows) : bindArrays(connection, statement, 3, rows);
+      statement.setArray(2, connection.createArrayOf("int4", EventSql.writeKeys(rows).toArray()));
+      statement.setString(3, streamId);
+      int next = n <= MAX_ROWS_AS_VALUES ? bindValues(statement, 4, rows) : bindArrays(connection, statement, 4, rows);
       if (comparesVersion(expected)) {
         statement.setLong(next, expected.version().getAsLong());
       }
@@ -281,6 +288,52 @@ final class PostgresEventSql implements EventSql {
       statement.setString(i++, EventRows.tagLiteral(row.event().tags()));
     }
     return i;
+  }
+
+  @Override
+  public void lockForCondition(Connection connection, java.util.SortedMap<Integer, Boolean> keys)
+      throws SQLException {
+    if (connection.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
+      throw new IllegalStateException("an append with a condition needs a READ COMMITTED transaction: a repeatable"
+          + " read or serializable snapshot cannot see the appends its condition must wait for");
+    }
+    StringBuilder sql = new StringBuilder("SELECT 1");
+    for (var key : keys.entrySet()) {
+      sql.append(key.getValue() ? ", pg_advisory_xact_lock(" : ", pg_advisory_xact_lock_shared(")
+          .append(CONDITION_KEYS).append(", ").append(key.getKey()).append(')');
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      statement.executeQuery().close();
+    }
+  }
+
+  @Override
+  public Optional<Position> firstMatchAfter(Connection connection, Position after, List<QueryItem> items)
+      throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT transaction_id, position FROM " + events
+        + " WHERE (transaction_id, position) > (?, ?) AND (");
+    for (int i = 0; i < items.size(); i++) {
+      QueryItem item = items.get(i);
+      sql.append(i == 0 ? "(" : " OR (").append(item.typeNames().isEmpty() ? "TRUE" : "type_name = ANY(?)")
+          .append(item.tags().isEmpty() ? "" : " AND tags @> ?::text[]").append(')');
+    }
+    sql.append(") ORDER BY transaction_id, position LIMIT 1");
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      int p = 1;
+      statement.setLong(p++, after.commit());
+      statement.setLong(p++, after.sequence());
+      for (QueryItem item : items) {
+        if (!item.typeNames().isEmpty()) {
+          statement.setArray(p++, connection.createArrayOf("text", item.typeNames().toArray()));
+        }
+        if (!item.tags().isEmpty()) {
+          statement.setString(p++, EventRows.tagLiteral(item.tags()));
+        }
+      }
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() ? Optional.of(Position.of(row.getLong(1), row.getLong(2))) : Optional.empty();
+      }
+    }
   }
 
   @Override
