@@ -211,9 +211,11 @@ public final class JdbcEventStore implements EventStore {
    * {@inheritDoc}
    *
    * <p>The condition is checked in the append's transaction, after it has taken what keeps every append that the
-   * condition must see out of the way: on PostgreSQL, advisory locks on keys of the condition's query (exclusive) and
-   * of the new events (shared), so that appends whose conditions and events do not overlap never wait for each other;
-   * on H2, the counter row that every append holds. Inside the application's current transaction (see
+   * condition must see out of the way. On PostgreSQL: advisory locks on a tag of each of the query's items (exclusive)
+   * and on the new events' tags (shared, as every append takes them), so that appends whose conditions and events do
+   * not share a tag never wait for each other; a query item without a tag takes the appenders' lock exclusively and
+   * so waits for every append in flight and holds new ones back until it commits. On H2: the counter row that every
+   * append holds. Inside the application's current transaction (see
    * {@link JdbcConfig#transactions()}) it runs under a savepoint; on PostgreSQL that transaction must be READ
    * COMMITTED.
    */
@@ -276,7 +278,7 @@ public final class JdbcEventStore implements EventStore {
       java.util.SortedMap<Integer, Boolean> keys = new java.util.TreeMap<>();
       EventSql.writeKeys(rows).forEach(key -> keys.put(key, false));
       EventSql.conditionKeys(items).forEach(key -> keys.put(key, true));
-      sql.lockForCondition(connection, keys);
+      sql.lockForCondition(connection, keys, EventSql.needsEveryAppend(items));
       Optional<Position> conflict = sql.firstMatchAfter(connection, condition.after(), items);
       if (conflict.isPresent()) {
         throw new AppendConditionFailedException(streamId, condition, conflict.get());

@@ -34,9 +34,19 @@ class PostgresDcbTest extends DcbContract {
 
   @Test
   void a_conditional_append_waits_for_a_matching_append_that_commits_late_and_refuses() throws Exception {
-    JdbcConfig config = TestDatabases.postgres("dcb_");
     String name = "username:" + UUID.randomUUID();
-    EventQuery query = EventQuery.of(EventQuery.Item.types(ContractEvents.UsernameClaimed.class).withTags(name));
+    waitsForALateMatchingAppend(name,
+        EventQuery.of(EventQuery.Item.types(ContractEvents.UsernameClaimed.class).withTags(name)));
+  }
+
+  @Test
+  void a_condition_on_a_type_alone_waits_for_every_append_in_flight() throws Exception {
+    waitsForALateMatchingAppend("username:" + UUID.randomUUID(),
+        EventQuery.of(EventQuery.Item.types(ContractEvents.UsernameClaimed.class)));
+  }
+
+  private void waitsForALateMatchingAppend(String name, EventQuery query) throws Exception {
+    JdbcConfig config = TestDatabases.postgres("dcb_");
     AppendResult late;
     CompletableFuture<AppendResult> conditional;
     long waited;
@@ -45,7 +55,7 @@ class PostgresDcbTest extends DcbContract {
       late = ((JdbcEventStore) store).append(connection, "late-" + UUID.randomUUID(),
           ExpectedVersion.noStream(), List.of(NewEvent.of(new ContractEvents.UsernameClaimed(name, "late"))
               .withTags(name)));
-      EventQueryResult read = store.read(query, startHead);
+      EventQueryResult read = store.read(query, store.head());
       assertThat(read.events()).as("the late append has not committed").isEmpty();
       long started = System.nanoTime();
       conditional = CompletableFuture.supplyAsync(() -> store.append("claim-" + UUID.randomUUID(),
@@ -61,7 +71,7 @@ class PostgresDcbTest extends DcbContract {
       waited = System.nanoTime() - started;
     }
     assertThat(waited).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(400));
-    assertThat(store.read(query, startHead).events()).singleElement()
+    assertThat(store.read(EventQuery.of(EventQuery.Item.tags(name)), startHead).events()).singleElement()
         .satisfies(e -> assertThat(e.eventId()).isEqualTo(late.events().get(0).eventId()));
   }
 }

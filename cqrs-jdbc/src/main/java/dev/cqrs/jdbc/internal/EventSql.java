@@ -65,14 +65,18 @@ public interface EventSql {
 
   /**
    * Takes what makes a condition's check atomic with the append that follows in the same transaction: on PostgreSQL,
-   * the condition's keys exclusively and the new events' keys shared, in ascending order; on H2, the append counter.
+   * the condition's tag keys exclusively and the new events' tag keys shared, in ascending order, after the appenders'
+   * lock itself, exclusively when an item of the condition has no tag (such a condition waits for every append); on
+   * H2, the append counter.
    *
    * @param connection the connection, in a transaction
-   * @param keys the lock keys in ascending order, {@code true} for exclusive
+   * @param keys the tag keys in ascending order, {@code true} for exclusive
+   * @param everyAppend whether the condition must hold every other append back (an item without a tag)
    * @throws SQLException on a database failure
    * @throws IllegalStateException if the transaction's isolation cannot see what the check must see
    */
-  void lockForCondition(Connection connection, java.util.SortedMap<Integer, Boolean> keys) throws SQLException;
+  void lockForCondition(Connection connection, java.util.SortedMap<Integer, Boolean> keys, boolean everyAppend)
+      throws SQLException;
 
   /**
    * Finds the first event after a position that matches any of the items, in a statement of its own.
@@ -87,27 +91,25 @@ public interface EventSql {
       throws SQLException;
 
   /**
-   * Returns the lock keys an append of these rows writes under: one for every event, one per type and one per tag.
-   * A condition takes, per query item, the key of one of its tags, or else of each of its types, or else the key of
-   * every event, so that it shares a key with every append it must see.
+   * Returns the lock keys an append of these rows writes under: one per tag. A condition takes the key of one tag of
+   * each of its items, so that it shares a key with every append whose events its items could match; an item without
+   * a tag takes the appenders' lock instead (see {@link #lockForCondition}).
    *
    * @param rows the rows
    * @return the keys, ascending, without repeats
    */
   static java.util.SortedSet<Integer> writeKeys(List<EventRows.Row> rows) {
     java.util.SortedSet<Integer> keys = new java.util.TreeSet<>();
-    keys.add(lockKey("all"));
     for (EventRows.Row row : rows) {
-      keys.add(lockKey("type:" + row.stored().type().name()));
       for (String tag : row.event().tags()) {
-        keys.add(lockKey("tag:" + tag));
+        keys.add(lockKey(tag));
       }
     }
     return keys;
   }
 
   /**
-   * Returns the keys a condition takes exclusively (see {@link #writeKeys}).
+   * Returns the keys a condition takes exclusively (see {@link #writeKeys}): the first tag of each item with tags.
    *
    * @param items the condition's items
    * @return the keys
@@ -116,24 +118,30 @@ public interface EventSql {
     java.util.SortedSet<Integer> keys = new java.util.TreeSet<>();
     for (QueryItem item : items) {
       if (!item.tags().isEmpty()) {
-        keys.add(lockKey("tag:" + new java.util.TreeSet<>(item.tags()).first()));
-      } else if (!item.typeNames().isEmpty()) {
-        item.typeNames().forEach(name -> keys.add(lockKey("type:" + name)));
-      } else {
-        keys.add(lockKey("all"));
+        keys.add(lockKey(new java.util.TreeSet<>(item.tags()).first()));
       }
     }
     return keys;
   }
 
   /**
-   * Hashes a key into the second half of an advisory lock key; collisions only make unrelated appends wait.
+   * Tells whether a condition has an item without a tag, which any append could match.
    *
-   * @param key the key
+   * @param items the condition's items
+   * @return {@code true} when it must hold every append back
+   */
+  static boolean needsEveryAppend(List<QueryItem> items) {
+    return items.stream().anyMatch(item -> item.tags().isEmpty());
+  }
+
+  /**
+   * Hashes a tag into the second half of an advisory lock key; collisions only make unrelated appends wait.
+   *
+   * @param tag the tag
    * @return its hash
    */
-  static int lockKey(String key) {
-    return key.hashCode();
+  static int lockKey(String tag) {
+    return tag.hashCode();
   }
 
   /**

@@ -122,8 +122,8 @@ final class H2EventSql implements EventSql {
 
   /** Every H2 append holds the counter row until it commits: holding it now keeps every other append out. */
   @Override
-  public void lockForCondition(Connection connection, java.util.SortedMap<Integer, Boolean> keys)
-      throws SQLException {
+  public void lockForCondition(Connection connection, java.util.SortedMap<Integer, Boolean> keys,
+                               boolean everyAppend) throws SQLException {
     OwnedTransactions.holdAppendGate(connection, database(connection), COUNTER_LOCK_WAIT_NANOS);
     lockCounter(connection, 0);
   }

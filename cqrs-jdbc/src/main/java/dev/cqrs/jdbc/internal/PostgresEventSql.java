@@ -54,7 +54,8 @@ final class PostgresEventSql implements EventSql {
   private final String events;
   private final String streamVersionConstraint;
   private final String registeredKey;
-  private final String[] insertHeads = new String[2];
+  /** The start of the insert by transaction mode (auto-commit, transaction) and tags (none, some). */
+  private final String[][] insertHeads = new String[2][2];
   private final String rekey;
   private final String fence;
   private final String fenceHolder;
@@ -68,29 +69,36 @@ final class PostgresEventSql implements EventSql {
     this.registeredKey = "cqrs.appending_" + Integer.toUnsignedLong(store);
     this.fence = fenceQuery(Integer.toUnsignedLong(store));
     this.fenceHolder = fenceHolderQuery(Integer.toUnsignedLong(store));
-    // the appender lock (the read fence's registration), then a shared lock per key the events could be selected by
-    // (see EventSql.writeKeys), in ascending order: a conditional append takes the keys of its query exclusively
-    String lock = "(SELECT pg_advisory_xact_lock_shared(" + APPENDERS + ", " + store + ") AS registered,"
-        + " (SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared(" + CONDITION_KEYS + ", k)"
-        + " FROM unnest(?::int4[]) AS k) w) AS written) locked";
-    // The registration, evaluated before the row is written. In auto-commit mode the statement is the transaction:
-    // its id, taken after the lock, is its key. In a transaction: the key it registered before (kept in a setting
-    // that a rollback to a savepoint undoes together with the lock), or its id when it takes one now, after the lock;
-    // null when it had an id before it registered, and the savepoint's id is used instead (see insert).
-    String[] registrations = {
-        "SELECT NULL::bigint AS key FROM " + lock,
-        "SELECT k AS key, CASE WHEN k IS NOT NULL THEN set_config('" + registeredKey + "', k::text, true) END"
-            + " AS remembered FROM (SELECT coalesce(nullif(current_setting('" + registeredKey + "', true), '')"
-            + "::bigint, CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN pg_current_xact_id()::text::bigint"
-            + " END) AS k FROM " + lock + ") k"};
-    for (int mode = 0; mode < 2; mode++) {
-      insertHeads[mode] = "INSERT INTO " + events + " (transaction_id, " + EventRows.COLUMNS + ")"
-          + " SELECT h.key, ?, h.version + e.ord, e.event_id, e.type_name, e.type_revision, e.payload::json,"
-          + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::json,"
-          + " e.tags::text[] FROM (SELECT coalesce(l.version, 0) AS version,"
-          + " GREATEST(l.transaction_id, r.key, pg_current_xact_id()::text::bigint) AS key"
-          + " FROM (" + registrations[mode] + ") r LEFT JOIN LATERAL (SELECT version, transaction_id FROM " + events
-          + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1) l ON TRUE) h CROSS JOIN ";
+    // the appender lock (the read fence's registration), then, for events with tags, a shared lock per tag (see
+    // EventSql.writeKeys), in ascending order: a conditional append takes the keys of its query exclusively
+    String[] locks = {
+        "(SELECT pg_advisory_xact_lock_shared(" + APPENDERS + ", " + store + ")) locked",
+        "(SELECT pg_advisory_xact_lock_shared(" + APPENDERS + ", " + store + ") AS registered,"
+            + " (SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared(" + CONDITION_KEYS + ", k)"
+            + " FROM unnest(?::int4[]) AS k) w) AS written) locked"};
+    for (int tagged = 0; tagged < 2; tagged++) {
+      // The registration, evaluated before the row is written. In auto-commit mode the statement is the
+      // transaction: its id, taken after the lock, is its key. In a transaction: the key it registered before (kept
+      // in a setting that a rollback to a savepoint undoes together with the lock), or its id when it takes one now,
+      // after the lock; null when it had an id before it registered, and the savepoint's id is used instead (see
+      // insert).
+      String[] registrations = {
+          "SELECT NULL::bigint AS key FROM " + locks[tagged],
+          "SELECT k AS key, CASE WHEN k IS NOT NULL THEN set_config('" + registeredKey + "', k::text, true) END"
+              + " AS remembered FROM (SELECT coalesce(nullif(current_setting('" + registeredKey + "', true), '')"
+              + "::bigint, CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN pg_current_xact_id()::text::bigint"
+              + " END) AS k FROM " + locks[tagged] + ") k"};
+      for (int mode = 0; mode < 2; mode++) {
+        // events without tags leave the column to its default, and bind no tag keys
+        insertHeads[mode][tagged] = "INSERT INTO " + events + " (transaction_id, "
+            + (tagged == 1 ? EventRows.COLUMNS : EventRows.COLUMNS.replace(", tags", "")) + ")"
+            + " SELECT h.key, ?, h.version + e.ord, e.event_id, e.type_name, e.type_revision, e.payload::json,"
+            + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::json"
+            + (tagged == 1 ? ", e.tags::text[]" : "") + " FROM (SELECT coalesce(l.version, 0) AS version,"
+            + " GREATEST(l.transaction_id, r.key, pg_current_xact_id()::text::bigint) AS key"
+            + " FROM (" + registrations[mode] + ") r LEFT JOIN LATERAL (SELECT version, transaction_id FROM "
+            + events + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1) l ON TRUE) h CROSS JOIN ";
+      }
     }
     this.rekey = "WITH rekeyed AS (UPDATE " + events + " SET transaction_id = ? WHERE position = ANY(?)"
         + " AND transaction_id < ?) SELECT set_config('" + registeredKey + "', ?, true)";
@@ -101,8 +109,8 @@ final class PostgresEventSql implements EventSql {
     return expected.version().isPresent() && !expected.equals(ExpectedVersion.noStream());
   }
 
-  /** The insert for a transaction mode, an expectation and a row count. */
-  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n) {
+  /** The insert for a transaction mode, an expectation, a row count, and whether any event has tags. */
+  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n, boolean tagged) {
     String condition;
     if (expected.equals(ExpectedVersion.noStream())) {
       condition = "h.version = 0";
@@ -114,22 +122,23 @@ final class PostgresEventSql implements EventSql {
       condition = "TRUE";
     }
     int rows = n <= MAX_ROWS_AS_VALUES ? n : 0;
-    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + rows + condition, key -> {
-      StringBuilder sql = new StringBuilder(insertHeads[autoCommit ? 0 : 1]);
+    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + (tagged ? "#" : "-") + rows + condition, key -> {
+      String columns = tagged ? ROW_COLUMNS : ROW_COLUMNS.replace(", tags", "");
+      StringBuilder sql = new StringBuilder(insertHeads[autoCommit ? 0 : 1][tagged ? 1 : 0]);
       if (rows == 0) {
-        sql.append("(SELECT ").append(ROW_COLUMNS).append(" FROM unnest(?::uuid[], ?::text[], ?::int4[],"
-            + " ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS"
-            + " u(event_id, type_name, type_revision, payload, message_id, correlation_id, causation_id, created_at,"
-            + " headers, tags, ord))");
+        sql.append("(SELECT ").append(columns).append(" FROM unnest(?::uuid[], ?::text[], ?::int4[],"
+            + " ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[]").append(tagged ? ", ?::text[]" : "")
+            .append(") WITH ORDINALITY AS u(event_id, type_name, type_revision, payload, message_id,"
+            + " correlation_id, causation_id, created_at, headers").append(tagged ? ", tags" : "").append(", ord))");
       } else {
         sql.append("(VALUES ");
         for (int r = 1; r <= rows; r++) {
           sql.append(r == 1 ? "" : ", ").append('(').append(r)
-              .append(", ?::uuid, ?, ?::int4, ?, ?::uuid, ?::uuid, ?::uuid, ?, ?, ?)");
+              .append(", ?::uuid, ?, ?::int4, ?, ?::uuid, ?::uuid, ?::uuid, ?, ?").append(tagged ? ", ?)" : ")");
         }
         sql.append(')');
       }
-      sql.append(" AS e(").append(ROW_COLUMNS).append(") WHERE ").append(condition)
+      sql.append(" AS e(").append(columns).append(") WHERE ").append(condition)
           .append(" ORDER BY e.ord RETURNING transaction_id, position, version");
       if (!autoCommit) {
         sql.append(", ").append(OWN_ID).append(", current_setting('").append(registeredKey).append("', true)");
@@ -226,11 +235,17 @@ final class PostgresEventSql implements EventSql {
     List<Placed> placed = new ArrayList<>(n);
     boolean registered = true;
     long own = 0;
-    try (PreparedStatement statement = connection.prepareStatement(insertSql(autoCommit, expected, n))) {
-      statement.setString(1, streamId);
-      statement.setArray(2, connection.createArrayOf("int4", EventSql.writeKeys(rows).toArray()));
-      statement.setString(3, streamId);
-      int next = n <= MAX_ROWS_AS_VALUES ? bindValues(statement, 4, rows) : bindArrays(connection, statement, 4, rows);
+    java.util.SortedSet<Integer> keys = EventSql.writeKeys(rows);
+    boolean tagged = !keys.isEmpty();
+    try (PreparedStatement statement = connection.prepareStatement(insertSql(autoCommit, expected, n, tagged))) {
+      int i = 1;
+      statement.setString(i++, streamId);
+      if (tagged) {
+        statement.setArray(i++, connection.createArrayOf("int4", keys.toArray()));
+      }
+      statement.setString(i++, streamId);
+      int next = n <= MAX_ROWS_AS_VALUES ? bindValues(statement, i, rows, tagged)
+          : bindArrays(connection, statement, i, rows, tagged);
       if (comparesVersion(expected)) {
         statement.setLong(next, expected.version().getAsLong());
       }
@@ -272,7 +287,7 @@ final class PostgresEventSql implements EventSql {
   }
 
   /** Binds the rows one value per parameter; returns the next parameter's index. */
-  private static int bindValues(PreparedStatement statement, int first, List<EventRows.Row> rows)
+  private static int bindValues(PreparedStatement statement, int first, List<EventRows.Row> rows, boolean tagged)
       throws SQLException {
     int i = first;
     for (EventRows.Row row : rows) {
@@ -285,19 +300,24 @@ final class PostgresEventSql implements EventSql {
       statement.setObject(i++, row.metadata().causationId());
       statement.setString(i++, row.metadata().timestamp().toString());
       statement.setString(i++, row.headers());
-      statement.setString(i++, EventRows.tagLiteral(row.event().tags()));
+      if (tagged) {
+        statement.setString(i++, EventRows.tagLiteral(row.event().tags()));
+      }
     }
     return i;
   }
 
   @Override
-  public void lockForCondition(Connection connection, java.util.SortedMap<Integer, Boolean> keys)
-      throws SQLException {
+  public void lockForCondition(Connection connection, java.util.SortedMap<Integer, Boolean> keys,
+                               boolean everyAppend) throws SQLException {
     if (connection.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
       throw new IllegalStateException("an append with a condition needs a READ COMMITTED transaction: a repeatable"
           + " read or serializable snapshot cannot see the appends its condition must wait for");
     }
     StringBuilder sql = new StringBuilder("SELECT 1");
+    if (everyAppend) {
+      sql.append(", pg_advisory_xact_lock(").append(APPENDERS).append(", ").append(appendersKey(events)).append(')');
+    }
     for (var key : keys.entrySet()) {
       sql.append(key.getValue() ? ", pg_advisory_xact_lock(" : ", pg_advisory_xact_lock_shared(")
           .append(CONDITION_KEYS).append(", ").append(key.getKey()).append(')');
@@ -315,7 +335,7 @@ final class PostgresEventSql implements EventSql {
     for (int i = 0; i < items.size(); i++) {
       QueryItem item = items.get(i);
       sql.append(i == 0 ? "(" : " OR (").append(item.typeNames().isEmpty() ? "TRUE" : "type_name = ANY(?)")
-          .append(item.tags().isEmpty() ? "" : " AND tags @> ?::text[]").append(')');
+          .append(item.tags().isEmpty() ? "" : " AND tags <> '{}' AND tags @> ?::text[]").append(')');
     }
     sql.append(") ORDER BY transaction_id, position LIMIT 1");
     try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
@@ -349,7 +369,7 @@ final class PostgresEventSql implements EventSql {
 
   /** Binds the rows one array per column; returns the next parameter's index. */
   private static int bindArrays(Connection connection, PreparedStatement statement, int first,
-                                List<EventRows.Row> rows) throws SQLException {
+                                List<EventRows.Row> rows, boolean tagged) throws SQLException {
     int n = rows.size();
     Object[] eventIds = new Object[n];
     Object[] typeNames = new Object[n];
@@ -384,7 +404,9 @@ final class PostgresEventSql implements EventSql {
     statement.setArray(i++, connection.createArrayOf("uuid", causationIds));
     statement.setArray(i++, connection.createArrayOf("text", timestamps));
     statement.setArray(i++, connection.createArrayOf("text", headers));
-    statement.setArray(i++, connection.createArrayOf("text", tags));
+    if (tagged) {
+      statement.setArray(i++, connection.createArrayOf("text", tags));
+    }
     return i;
   }
 
