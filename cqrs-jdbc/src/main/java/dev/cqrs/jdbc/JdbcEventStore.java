@@ -302,6 +302,7 @@ public final class JdbcEventStore implements EventStore {
     return items;
   }
 
+  /** The stored events among the given ones' ids, by id. */
   private Map<UUID, RecordedEvent> storedEvents(Connection connection, List<NewEvent> events) throws SQLException {
     Map<UUID, RecordedEvent> stored = new HashMap<>();
     try (PreparedStatement select = connection.prepareStatement(sql.selectByEventIds())) {
@@ -517,18 +518,7 @@ public final class JdbcEventStore implements EventStore {
    */
   private AppendResult explainRefusal(Connection connection, String streamId, ExpectedVersion expected,
                                       List<NewEvent> events, Throwable constraint) throws SQLException {
-    Map<UUID, RecordedEvent> stored = new HashMap<>();
-    try (PreparedStatement select = connection.prepareStatement(sql.selectByEventIds())) {
-      List<UUID> ids = events.stream().map(NewEvent::eventId).toList();
-      select.setObject(1, sql.eventIdArray(connection, ids));
-      try (ResultSet result = select.executeQuery()) {
-        while (result.next()) {
-          RecordedEvent event = EventRows.map(result, 1, codec);
-          stored.put(event.eventId(), event);
-        }
-      }
-    }
-    var earlier = RepeatedAppends.earlierResult(streamId, events, stored);
+    var earlier = RepeatedAppends.earlierResult(streamId, events, storedEvents(connection, events));
     if (earlier.isPresent()) {
       return earlier.get();
     }

@@ -124,7 +124,6 @@ class PostgresTortureTest {
     AtomicInteger wroteFirst = new AtomicInteger();
     AtomicInteger rolledBack = new AtomicInteger();
     AtomicInteger undoneToSavepoint = new AtomicInteger();
-    AtomicInteger serializationFailures = new AtomicInteger();
     runWriters(writers, "caller-torture", w -> {
       String writer = "caller-" + UUID.randomUUID() + "-" + w;
       ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -159,7 +158,6 @@ class PostgresTortureTest {
             } catch (TransientException e) {
               // a repeatable read transaction found the stream changed since its snapshot: start over
               connection.rollback();
-              serializationFailures.incrementAndGet();
               mine.clear();
               continue transactions;
             }

@@ -13,16 +13,14 @@ import org.slf4j.LoggerFactory;
  * appends' transactions. PostgreSQL serializes the commits of notifying transactions on one queue lock, and each of
  * them takes a transaction id and flushes its commit to disk, so a notification inside every append would make
  * concurrent appends wait for each other's flush. Here appends are coalesced: at most one notification per
- * {@link #INTERVAL}, sent as soon as the interval allows after an append; other instances wake up at most that much
- * later (and poll meanwhile). Thread-safe.
+ * {@value #INTERVAL_MILLIS} ms, sent as soon as the interval allows after an append; other instances wake up at most
+ * that much later (and poll meanwhile). Thread-safe.
  */
 public final class PostgresNotifier implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresNotifier.class);
   /** The least time between two notifications. */
   static final long INTERVAL_MILLIS = 5;
-  /** The least time between two notifications, as a duration. */
-  public static final java.time.Duration INTERVAL = java.time.Duration.ofMillis(INTERVAL_MILLIS);
 
   private final DataSource dataSource;
   private final String channel;
