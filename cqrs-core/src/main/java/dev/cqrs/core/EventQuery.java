@@ -17,23 +17,27 @@ import java.util.stream.Collectors;
  *     EventQuery.Item.types(CourseDefined.class, StudentSubscribed.class).withTags("course:" + courseId));
  * }</pre>
  *
- * <p>Immutable and thread-safe.
- *
- * @param items the items, any of which selects an event; none selects nothing (use {@link #all()} for everything)
+ * <p>Immutable and thread-safe; equal to another query of the same items in the same order.
  */
-public record EventQuery(List<Item> items) {
+// a class, not a record: JDK 17's javadoc fails on a record whose component's type is its own nested type
+public final class EventQuery {
 
   private static final EventQuery ALL = new EventQuery(List.of(new Item(Set.of(), Set.of())));
 
-  /**
-   * Validates the items.
-   *
-   * @param items the items
-   * @throws NullPointerException if the list or an item is null
-   */
-  public EventQuery {
+  private final List<Item> items;
+
+  private EventQuery(List<Item> items) {
     Objects.requireNonNull(items, "items must not be null");
-    items = List.copyOf(items);
+    this.items = List.copyOf(items);
+  }
+
+  /**
+   * Returns the items, any of which selects an event; none selects nothing.
+   *
+   * @return the items, unmodifiable
+   */
+  public List<Item> items() {
+    return items;
   }
 
   /**
@@ -83,6 +87,16 @@ public record EventQuery(List<Item> items) {
       }
     }
     return false;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof EventQuery query && items.equals(query.items);
+  }
+
+  @Override
+  public int hashCode() {
+    return items.hashCode();
   }
 
   @Override

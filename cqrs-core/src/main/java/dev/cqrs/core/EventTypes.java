@@ -1,12 +1,14 @@
 package dev.cqrs.core;
 
 import java.lang.reflect.Modifier;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The registry of event classes and the stable {@link EventType} (name and current revision) that each is stored under.
@@ -19,16 +21,28 @@ import java.util.Set;
  *     .build();
  * }</pre>
  *
- * <p>Immutable and thread-safe once built; the builder is not thread-safe.
+ * <p>A registration may carry a <em>tag function</em> that derives tags from the payload ({@link NewEvent#tags()}),
+ * so that every append of such an event carries them, whoever appends it (a stream's decider, a state-stored entity, a
+ * {@link QueryDecidingHandler}); the store adds them to the tags the caller gave:
+ *
+ * <pre>{@code
+ * EventTypes types = EventTypes.builder()
+ *     .register(PromotionRedeemed.class, "PromotionRedeemed", 1, e -> Set.of("promotion:" + e.code()))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe once built (a tag function must be thread-safe too); the builder is not thread-safe.
  */
 public final class EventTypes {
 
   private final Map<Class<? extends Event>, EventType> typesByClass;
   private final Map<String, Class<? extends Event>> classesByName;
+  private final Map<Class<? extends Event>, Function<Event, ? extends Collection<String>>> tagFunctions;
 
   private EventTypes(Builder builder) {
     this.typesByClass = Map.copyOf(builder.typesByClass);
     this.classesByName = Map.copyOf(builder.classesByName);
+    this.tagFunctions = Map.copyOf(builder.tagFunctions);
   }
 
   /**
@@ -96,6 +110,37 @@ public final class EventTypes {
     return typesByClass.keySet();
   }
 
+  /**
+   * Returns the tags that the registered tag function derives from an event, checked like {@link NewEvent#tags()}.
+   *
+   * @param event an event of a registered class
+   * @return the tags, sorted; empty when its class has no tag function
+   * @throws UnknownEventTypeException if the event's class is not registered
+   * @throws NullPointerException if the tag function returns null or a null tag
+   * @throws IllegalArgumentException if the tag function returns a malformed tag; the message names the event type
+   */
+  public Set<String> tagsOf(Event event) {
+    Objects.requireNonNull(event, "event must not be null");
+    EventType type = typeOf(event.getClass());
+    Function<Event, ? extends Collection<String>> tags = tagFunctions.get(event.getClass());
+    if (tags == null) {
+      return Set.of();
+    }
+    String where = "from the tag function of event type '" + type.name() + "'";
+    Collection<String> derived = Objects.requireNonNull(tags.apply(event), "the tag function of event type '"
+        + type.name() + "' returned null; return an empty set for no tags");
+    return NewEvent.checkTags(derived instanceof Set<String> set ? set : new java.util.HashSet<>(derived), where);
+  }
+
+  /**
+   * Tells whether any registered class has a tag function.
+   *
+   * @return {@code true} when some events get tags from their type
+   */
+  public boolean hasTagFunctions() {
+    return !tagFunctions.isEmpty();
+  }
+
   @Override
   public String toString() {
     return "EventTypes" + typesByClass.values();
@@ -108,8 +153,33 @@ public final class EventTypes {
 
     private final Map<Class<? extends Event>, EventType> typesByClass = new LinkedHashMap<>();
     private final Map<String, Class<? extends Event>> classesByName = new HashMap<>();
+    private final Map<Class<? extends Event>, Function<Event, ? extends Collection<String>>> tagFunctions =
+        new HashMap<>();
 
     private Builder() {
+    }
+
+    /**
+     * Registers an event class under a type name and its current revision, with a function that derives the tags of
+     * each such event from its payload; the store adds them to the tags the appender gave ({@link NewEvent#tags()}).
+     * The function must be pure: the tags are derived again when an append is repeated.
+     *
+     * @param eventClass a concrete event class, typically a record
+     * @param name the stable type name
+     * @param revision the current revision of the class's shape, 1 or more
+     * @param tags the tags of one event, for example {@code e -> Set.of("course:" + e.course())}; an empty collection
+     *     for none
+     * @param <E> the event class
+     * @return this builder
+     * @throws IllegalArgumentException if the name or revision is invalid, the class is abstract, or the class or the
+     *     name is registered already
+     */
+    public <E extends Event> Builder register(Class<E> eventClass, String name, int revision,
+                                              Function<? super E, ? extends Collection<String>> tags) {
+      Objects.requireNonNull(tags, "tags must not be null");
+      register(eventClass, EventType.of(name, revision));
+      tagFunctions.put(eventClass, event -> tags.apply(eventClass.cast(event)));
+      return this;
     }
 
     /**

@@ -73,7 +73,9 @@ public final class QueryDecidingHandler {
     }
 
     /**
-     * Sets the tags of each new event, so that later queries find it; none by default.
+     * Sets tags of each new event, so that later queries find it; none by default. The store adds the tags that the
+     * event's registered type derives ({@link EventTypes.Builder#register(Class, String, int,
+     * java.util.function.Function)}), which is usually the better place for them.
      *
      * @param tags the tags of an event
      * @return this builder

@@ -71,4 +71,33 @@ class EventTypesTest {
     assertThatThrownBy(() -> EventType.of(null, 1)).isInstanceOf(NullPointerException.class);
     assertThat(EventType.of("shop.Order-Placed_v2", 3)).hasToString("shop.Order-Placed_v2@3");
   }
+
+  @Test
+  void a_tag_function_derives_checked_sorted_tags_from_the_payload() {
+    EventTypes types = EventTypes.builder()
+        .register(OrderPlaced.class, "OrderPlaced", 1, e -> java.util.List.of("order:" + e.id(), "all-orders",
+            "order:" + e.id()))
+        .register(OrderShipped.class, "OrderShipped", 1)
+        .build();
+    assertThat(types.hasTagFunctions()).isTrue();
+    assertThat(types.tagsOf(new OrderPlaced("o1"))).containsExactly("all-orders", "order:o1");
+    assertThat(types.tagsOf(new OrderShipped("o1"))).isEmpty();
+    assertThat(types.typeOf(OrderPlaced.class)).isEqualTo(EventType.of("OrderPlaced", 1));
+    assertThat(EventTypes.builder().register(OrderShipped.class).build().hasTagFunctions()).isFalse();
+  }
+
+  @Test
+  void a_tag_function_that_returns_null_or_a_malformed_tag_is_named_in_the_message() {
+    EventTypes types = EventTypes.builder()
+        .register(OrderPlaced.class, "OrderPlaced", 1, e -> e.id().equals("null") ? null : java.util.Set.of(e.id()))
+        .build();
+    assertThatThrownBy(() -> types.tagsOf(new OrderPlaced("null"))).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("tag function of event type 'OrderPlaced' returned null");
+    assertThatThrownBy(() -> types.tagsOf(new OrderPlaced("x\udc00"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tag function of event type 'OrderPlaced'")
+        .hasMessageContaining("unpaired surrogate at index 1");
+    assertThatThrownBy(() -> types.tagsOf(new OrderShipped("o1"))).isInstanceOf(UnknownEventTypeException.class);
+    assertThatThrownBy(() -> EventTypes.builder().register(OrderPlaced.class, "OrderPlaced", 1, null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("tags");
+  }
 }

@@ -105,7 +105,7 @@ public final class InMemoryEventStore implements EventStore {
 
   private AppendResult appendIf(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events,
                                 AppendCondition condition) {
-    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
+    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events, types);
     EventType[] eventTypes = new EventType[checked.size()];
     for (int i = 0; i < eventTypes.length; i++) {
       eventTypes[i] = types.typeOf(checked.get(i).payload().getClass());

@@ -8,6 +8,7 @@ import dev.cqrs.core.CqrsException;
 import dev.cqrs.core.Event;
 import dev.cqrs.core.EventFeed;
 import dev.cqrs.core.EventQuery;
+import dev.cqrs.core.EventQueryResult;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
@@ -98,6 +99,8 @@ public final class JdbcEventStore implements EventStore {
   private static final Duration FOLLOW_WAIT = Duration.ofSeconds(10);
   /** How often an append on any version tries again after concurrent appends took the versions it read. */
   private static final int RACE_ATTEMPTS = 100;
+  /** How many matching rows one statement of a read by query returns. */
+  private static final int QUERY_PAGE = 1_000;
   /** The least time between two looks at the read fence when readers have caught up. */
   private static final Duration FENCE_LOOK_INTERVAL = Duration.ofSeconds(5);
 
@@ -172,7 +175,7 @@ public final class JdbcEventStore implements EventStore {
    */
   @Override
   public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events) {
-    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
+    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events, codec.types());
     requireOpen();
     List<EventRows.Row> rows = encode(streamId, checked);
     Optional<Connection> joined = config.transactions().currentTransaction();
@@ -223,7 +226,7 @@ public final class JdbcEventStore implements EventStore {
   public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events,
                              AppendCondition condition) {
     Objects.requireNonNull(condition, "condition must not be null");
-    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
+    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events, codec.types());
     requireOpen();
     List<EventRows.Row> rows = encode(streamId, checked);
     List<EventSql.QueryItem> items = storedItems(condition.failIfEventsMatch());
@@ -338,7 +341,7 @@ public final class JdbcEventStore implements EventStore {
   public AppendResult append(Connection connection, String streamId, ExpectedVersion expectedVersion,
                              List<NewEvent> events) {
     Objects.requireNonNull(connection, "connection must not be null");
-    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events);
+    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expectedVersion, events, codec.types());
     requireOpen();
     List<EventRows.Row> rows = encode(streamId, checked);
     AppendResult result = appendWithin(connection, streamId, expectedVersion, checked, rows);
@@ -374,7 +377,8 @@ public final class JdbcEventStore implements EventStore {
 
   /** Appends within a transaction that is not the store's: under a savepoint, explaining a refusal on the same one. */
   AppendResult appendWithin(Connection connection, String streamId, ExpectedVersion expected,
-                            List<NewEvent> checked) {
+                            List<NewEvent> events) {
+    List<NewEvent> checked = EventStoreArguments.checkAppend(streamId, expected, events, codec.types());
     AppendResult result = appendWithin(connection, streamId, expected, checked, encode(streamId, checked));
     lastWithin.set(result.lastPosition());
     return result;
@@ -563,6 +567,50 @@ public final class JdbcEventStore implements EventStore {
         return mapAll(select);
       }
     });
+  }
+
+  /**
+   * Reads the events that match a query after a position, in global order, and the position the read is complete up
+   * to, the basis of a decision's append condition.
+   *
+   * <p>Reads by index where the query allows: on PostgreSQL an item with tags is looked up in the tags' GIN index; an
+   * item of types only is checked against the global order. The read stops at the read fence it reads first (see
+   * {@link #readFence()}), so every event that could still appear at or before {@code readTo} has been considered;
+   * {@code readTo} is the last matching event's position ({@code after} when none matches). An event committed but not
+   * yet below the fence is left to the next read, and a condition on this result then refuses the append, so the
+   * decision is made again with it.
+   *
+   * @param query the query
+   * @param after the position to read after; {@link Position#START} reads from the beginning
+   * @return the matching events and the position read to
+   */
+  @Override
+  public EventQueryResult read(EventQuery query, Position after) {
+    Objects.requireNonNull(query, "query must not be null");
+    EventStoreArguments.checkReadAll(after, MAX_READ_LIMIT);
+    requireOpen();
+    List<EventSql.QueryItem> items = storedItems(query);
+    if (items.isEmpty()) {
+      return new EventQueryResult(List.of(), after); // every item names only unregistered types: nothing can match
+    }
+    List<EventRows.Raw> rows = Jdbc.withConnection(config, "read by query after " + after, connection -> {
+      long below = readFence(connection);
+      List<EventRows.Raw> read = new ArrayList<>();
+      Position from = after;
+      while (true) {
+        List<EventRows.Raw> page;
+        try (PreparedStatement select = sql.selectMatching(connection, from, below, items, QUERY_PAGE, true)) {
+          page = readRows(select, QUERY_PAGE);
+        }
+        read.addAll(page);
+        if (page.size() < QUERY_PAGE) {
+          return read;
+        }
+        from = page.get(page.size() - 1).position();
+      }
+    });
+    List<RecordedEvent> events = EventRows.decodeAll(rows, codec);
+    return new EventQueryResult(events, events.isEmpty() ? after : events.get(events.size() - 1).position());
   }
 
   @Override

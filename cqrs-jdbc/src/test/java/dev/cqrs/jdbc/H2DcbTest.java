@@ -10,4 +10,9 @@ class H2DcbTest extends DcbContract {
   protected EventStore newStore(EventTypes types) {
     return JdbcEventStore.create(TestDatabases.h2(), TestDatabases.codec(types));
   }
+
+  @Override
+  protected EventStore sameEventsWithTypes(EventStore store, EventTypes types) {
+    return JdbcEventStore.create(((JdbcEventStore) store).config(), TestDatabases.codec(types));
+  }
 }

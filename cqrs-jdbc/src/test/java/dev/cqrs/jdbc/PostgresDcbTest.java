@@ -32,6 +32,11 @@ class PostgresDcbTest extends DcbContract {
     return JdbcEventStore.create(TestDatabases.postgres("dcb_"), TestDatabases.codec(types));
   }
 
+  @Override
+  protected EventStore sameEventsWithTypes(EventStore store, EventTypes types) {
+    return JdbcEventStore.create(((JdbcEventStore) store).config(), TestDatabases.codec(types));
+  }
+
   @Test
   void a_conditional_append_waits_for_a_matching_append_that_commits_late_and_refuses() throws Exception {
     String name = "username:" + UUID.randomUUID();
@@ -43,6 +48,36 @@ class PostgresDcbTest extends DcbContract {
   void a_condition_on_a_type_alone_waits_for_every_append_in_flight() throws Exception {
     waitsForALateMatchingAppend("username:" + UUID.randomUUID(),
         EventQuery.of(EventQuery.Item.types(ContractEvents.UsernameClaimed.class)));
+  }
+
+  @Test
+  void a_read_by_query_stops_below_an_open_append_so_that_its_late_commit_refuses_the_decision() throws Exception {
+    String name = "username:" + UUID.randomUUID();
+    EventQuery query = EventQuery.of(EventQuery.Item.types(ContractEvents.UsernameClaimed.class).withTags(name));
+    JdbcConfig config = TestDatabases.postgres("dcb_");
+    try (Connection connection = config.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      AppendResult early = ((JdbcEventStore) store).append(connection, "early-" + UUID.randomUUID(),
+          ExpectedVersion.noStream(), List.of(NewEvent.of(new ContractEvents.UsernameClaimed(name, "early"))
+              .withTags(name)));
+      // a later transaction appends a matching event and commits first: its order key lies above the open one's
+      AppendResult later = store.append("later-" + UUID.randomUUID(), ExpectedVersion.noStream(),
+          List.of(NewEvent.of(new ContractEvents.UsernameClaimed(name, "later")).withTags(name)));
+      EventQueryResult read = store.read(query, startHead);
+      assertThat(read.events()).as("nothing above the open append is read").isEmpty();
+      assertThat(read.readTo()).isLessThan(later.lastPosition());
+      connection.commit();
+      assertThat(early.lastPosition()).isLessThan(later.lastPosition());
+      // the early event committed below where the later one is: a decision on the read above must still be refused
+      assertThatThrownBy(() -> store.append("claim-" + UUID.randomUUID(), ExpectedVersion.noStream(),
+          List.of(NewEvent.of(new ContractEvents.UsernameClaimed(name, "eager")).withTags(name)),
+          AppendCondition.unchangedSince(query, read)))
+          .isInstanceOf(AppendConditionFailedException.class)
+          .satisfies(e -> assertThat(((AppendConditionFailedException) e).conflicting())
+              .isEqualTo(early.lastPosition()));
+      assertThat(store.read(query, startHead).events()).extracting(e -> e.metadata().messageId())
+          .containsExactly(early.events().get(0).metadata().messageId(), later.events().get(0).metadata().messageId());
+    }
   }
 
   private void waitsForALateMatchingAppend(String name, EventQuery query) throws Exception {

@@ -1,6 +1,7 @@
 package dev.cqrs.core.spi;
 
 import dev.cqrs.core.EventStore;
+import dev.cqrs.core.EventTypes;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
@@ -84,6 +85,44 @@ public final class EventStoreArguments {
       }
     }
     return List.copyOf(events);
+  }
+
+  /**
+   * Checks the arguments of an append like {@link #checkAppend(String, ExpectedVersion, List)} and adds to each event
+   * the tags its type's tag function derives ({@link EventTypes#tagsOf}).
+   *
+   * @param streamId the stream id
+   * @param expectedVersion the expected version
+   * @param events the events
+   * @param types the store's registry
+   * @return an immutable copy of the events, with the derived tags
+   * @throws NullPointerException if an argument or an element is null, or a tag function returns null
+   * @throws IllegalArgumentException if the stream id is invalid, the list is empty, an event id repeats, or a tag
+   *     function returns a malformed tag (the message names the event and its type)
+   * @throws dev.cqrs.core.UnknownEventTypeException if an event's class is not registered
+   */
+  public static List<NewEvent> checkAppend(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events,
+                                           EventTypes types) {
+    List<NewEvent> checked = checkAppend(streamId, expectedVersion, events);
+    Objects.requireNonNull(types, "types must not be null");
+    if (!types.hasTagFunctions()) {
+      return checked;
+    }
+    NewEvent[] tagged = checked.toArray(NewEvent[]::new);
+    for (int i = 0; i < tagged.length; i++) {
+      Set<String> derived;
+      try {
+        derived = types.tagsOf(tagged[i].payload());
+      } catch (IllegalArgumentException | NullPointerException e) {
+        String where = "event " + i + " (" + tagged[i].eventId() + ") of the append to stream '" + streamId + "': ";
+        throw e instanceof NullPointerException ? new NullPointerException(where + e.getMessage())
+            : new IllegalArgumentException(where + e.getMessage(), e);
+      }
+      if (!derived.isEmpty()) {
+        tagged[i] = tagged[i].withTags(derived.toArray(String[]::new));
+      }
+    }
+    return List.of(tagged);
   }
 
   /**

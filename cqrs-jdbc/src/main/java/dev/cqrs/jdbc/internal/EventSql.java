@@ -5,6 +5,7 @@ import dev.cqrs.core.Position;
 import dev.cqrs.jdbc.Database;
 import dev.cqrs.jdbc.JdbcConfig;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -79,6 +80,23 @@ public interface EventSql {
       throws SQLException;
 
   /**
+   * Prepares the read of the events after a position and below a read fence that match any of the items, in global
+   * order, at most {@code limit} of them.
+   *
+   * @param connection the connection
+   * @param after the position to read after
+   * @param below the read fence: only events keyed below it (see {@link #readFence}); {@link Long#MAX_VALUE} for all
+   * @param items the items, at least one
+   * @param limit the most rows
+   * @param wholeRows {@code true} for the columns of {@link #selectAfter}, {@code false} for the position only
+   *     ({@code commit_id}, {@code sequence_id})
+   * @return the statement, ready to run; the caller closes it
+   * @throws SQLException on a database failure
+   */
+  PreparedStatement selectMatching(Connection connection, Position after, long below, List<QueryItem> items,
+                                   int limit, boolean wholeRows) throws SQLException;
+
+  /**
    * Finds the first event after a position that matches any of the items, in a statement of its own.
    *
    * @param connection the connection, in the transaction that took {@link #lockForCondition}
@@ -87,8 +105,14 @@ public interface EventSql {
    * @return the first match's position
    * @throws SQLException on a database failure
    */
-  Optional<Position> firstMatchAfter(Connection connection, Position after, List<QueryItem> items)
-      throws SQLException;
+  default Optional<Position> firstMatchAfter(Connection connection, Position after, List<QueryItem> items)
+      throws SQLException {
+    try (PreparedStatement select = selectMatching(connection, after, Long.MAX_VALUE, items, 1, false);
+         java.sql.ResultSet row = select.executeQuery()) {
+      return row.next() ? Optional.of(Position.of(row.getLong("commit_id"), row.getLong("sequence_id")))
+          : Optional.empty();
+    }
+  }
 
   /**
    * Returns the lock keys an append of these rows writes under: one per tag. A condition takes the key of one tag of

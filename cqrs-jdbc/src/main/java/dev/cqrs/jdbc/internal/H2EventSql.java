@@ -129,9 +129,11 @@ final class H2EventSql implements EventSql {
   }
 
   @Override
-  public java.util.Optional<Position> firstMatchAfter(Connection connection, Position after, List<QueryItem> items)
-      throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT position FROM " + events + " WHERE position > ? AND (");
+  public PreparedStatement selectMatching(Connection connection, Position after, long below, List<QueryItem> items,
+                                          int limit, boolean wholeRows) throws SQLException {
+    // H2 needs no fence (positions commit in order): below is always Long.MAX_VALUE here
+    StringBuilder sql = new StringBuilder(wholeRows ? SELECT + events
+        : "SELECT 0 AS commit_id, position AS sequence_id FROM " + events).append(" WHERE position > ? AND (");
     for (int i = 0; i < items.size(); i++) {
       QueryItem item = items.get(i);
       sql.append(i == 0 ? "(TRUE" : " OR (TRUE");
@@ -140,8 +142,9 @@ final class H2EventSql implements EventSql {
       }
       sql.append(" AND ARRAY_CONTAINS(tags, ?)".repeat(item.tags().size())).append(')');
     }
-    sql.append(") ORDER BY position LIMIT 1");
-    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+    sql.append(") ORDER BY position LIMIT ?");
+    PreparedStatement statement = connection.prepareStatement(sql.toString());
+    try {
       int p = 1;
       statement.setLong(p++, after.sequence());
       for (QueryItem item : items) {
@@ -152,9 +155,11 @@ final class H2EventSql implements EventSql {
           statement.setString(p++, tag);
         }
       }
-      try (ResultSet row = statement.executeQuery()) {
-        return row.next() ? java.util.Optional.of(Position.of(0, row.getLong(1))) : java.util.Optional.empty();
-      }
+      statement.setInt(p, limit);
+      return statement;
+    } catch (SQLException | RuntimeException e) {
+      statement.close();
+      throw e;
     }
   }
 

@@ -328,20 +328,23 @@ final class PostgresEventSql implements EventSql {
   }
 
   @Override
-  public Optional<Position> firstMatchAfter(Connection connection, Position after, List<QueryItem> items)
-      throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT transaction_id, position FROM " + events
-        + " WHERE (transaction_id, position) > (?, ?) AND (");
+  public PreparedStatement selectMatching(Connection connection, Position after, long below, List<QueryItem> items,
+                                          int limit, boolean wholeRows) throws SQLException {
+    StringBuilder sql = new StringBuilder(wholeRows ? SELECT + events
+        : "SELECT transaction_id AS commit_id, position AS sequence_id FROM " + events)
+        .append(" WHERE (transaction_id, position) > (?, ?) AND transaction_id < ? AND (");
     for (int i = 0; i < items.size(); i++) {
       QueryItem item = items.get(i);
       sql.append(i == 0 ? "(" : " OR (").append(item.typeNames().isEmpty() ? "TRUE" : "type_name = ANY(?)")
           .append(item.tags().isEmpty() ? "" : " AND tags <> '{}' AND tags @> ?::text[]").append(')');
     }
-    sql.append(") ORDER BY transaction_id, position LIMIT 1");
-    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+    sql.append(") ORDER BY transaction_id, position LIMIT ?");
+    PreparedStatement statement = connection.prepareStatement(sql.toString());
+    try {
       int p = 1;
       statement.setLong(p++, after.commit());
       statement.setLong(p++, after.sequence());
+      statement.setLong(p++, below);
       for (QueryItem item : items) {
         if (!item.typeNames().isEmpty()) {
           statement.setArray(p++, connection.createArrayOf("text", item.typeNames().toArray()));
@@ -350,9 +353,11 @@ final class PostgresEventSql implements EventSql {
           statement.setString(p++, EventRows.tagLiteral(item.tags()));
         }
       }
-      try (ResultSet row = statement.executeQuery()) {
-        return row.next() ? Optional.of(Position.of(row.getLong(1), row.getLong(2))) : Optional.empty();
-      }
+      statement.setInt(p, limit);
+      return statement;
+    } catch (SQLException | RuntimeException e) {
+      statement.close();
+      throw e;
     }
   }
 

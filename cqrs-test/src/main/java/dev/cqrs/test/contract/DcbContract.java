@@ -8,6 +8,8 @@ import dev.cqrs.core.AppendConditionFailedException;
 import dev.cqrs.core.AppendResult;
 import dev.cqrs.core.EventQuery;
 import dev.cqrs.core.EventQueryResult;
+import dev.cqrs.core.EventStore;
+import dev.cqrs.core.EventTypes;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
@@ -45,6 +47,15 @@ public abstract class DcbContract extends EventStoreContractSupport {
   /** Creates the suite. */
   protected DcbContract() {
   }
+
+  /**
+   * Returns a store over the same stored events as {@code store} that appends and reads with another registry.
+   *
+   * @param store the store under test
+   * @param types the other registry
+   * @return a store sharing {@code store}'s events; the test closes it
+   */
+  protected abstract EventStore sameEventsWithTypes(EventStore store, EventTypes types);
 
   /**
    * Returns how many writer threads the concurrent scenarios run; at least 8.
@@ -146,6 +157,87 @@ public abstract class DcbContract extends EventStoreContractSupport {
     assertThatThrownBy(() -> NewEvent.of(event).withTags("t".repeat(201)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 201");
     assertThat(store.head()).isEqualTo(startHead);
+  }
+
+  @Test
+  void tags_derived_by_the_event_type_are_added_to_the_given_ones_on_every_kind_of_append() {
+    EventTypes derived = EventTypes.builder()
+        .register(Happened.class, "Happened", 1)
+        .register(ContractEvents.Noted.class, "Noted", 3)
+        .register(CourseDefined.class, "CourseDefined", 1, e -> Set.of("course:" + e.course()))
+        .register(StudentSubscribed.class, "StudentSubscribed", 1,
+            e -> List.of("course:" + e.course(), "student:" + e.student()))
+        .register(UsernameClaimed.class, "UsernameClaimed", 1, e -> Set.of(e.username()))
+        .register(InvoiceCreated.class, "InvoiceCreated", 1)
+        .build();
+    String course = unique("c");
+    String student = unique("s");
+    try (EventStore tagging = sameEventsWithTypes(store, derived)) {
+      AppendResult defined = tagging.append(uniqueStream("course"), ExpectedVersion.noStream(),
+          List.of(NewEvent.of(new CourseDefined(course, 2)).withTags("term:2026")));
+      assertThat(defined.events().get(0).tags()).containsExactly("course:" + course, "term:2026");
+      EventQuery seats = EventQuery.of(EventQuery.Item.tags("course:" + course));
+      EventQueryResult read = tagging.read(seats, startHead);
+      NewEvent subscription = NewEvent.of(new StudentSubscribed(course, student));
+      String stream = uniqueStream("subscription");
+      AppendResult subscribed = tagging.append(stream, ExpectedVersion.noStream(), List.of(subscription),
+          AppendCondition.unchangedSince(seats, read));
+      assertThat(subscribed.events().get(0).tags()).containsExactly("course:" + course, "student:" + student);
+      // the stored tags, seen through a store whose registry derives none
+      assertThat(store.readStream(stream).get(0).tags()).containsExactly("course:" + course, "student:" + student);
+      assertThat(store.read(EventQuery.of(EventQuery.Item.tags("student:" + student)), startHead).events())
+          .extracting(RecordedEvent::eventId).containsExactly(subscription.eventId());
+      assertThat(tagging.read(seats, startHead).events()).hasSize(2);
+      AppendResult again = tagging.append(stream, ExpectedVersion.noStream(), List.of(subscription));
+      assertThat(again.repeated()).isTrue();
+      assertThat(again.events().get(0).tags()).containsExactly("course:" + course, "student:" + student);
+
+      String refused = uniqueStream("claim");
+      assertThatThrownBy(() -> tagging.append(refused, ExpectedVersion.noStream(),
+          List.of(NewEvent.of(new UsernameClaimed("ok", "u1")), NewEvent.of(new UsernameClaimed("a\u0000b", "u2")))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("event 1 (")
+          .hasMessageContaining("stream '" + refused + "'")
+          .hasMessageContaining("tag function of event type 'UsernameClaimed'")
+          .hasMessageContaining("NUL character at index 1");
+      assertThatThrownBy(() -> tagging.append(refused, ExpectedVersion.noStream(),
+          List.of(NewEvent.of(new UsernameClaimed("", "u1"))), AppendCondition.unchangedSince(seats, read)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("tag function of event type 'UsernameClaimed'")
+          .hasMessageContaining("1 to 200 characters");
+      assertThat(store.readStream(refused)).isEmpty();
+    }
+  }
+
+  @Test
+  void a_read_by_query_returns_every_match_in_global_order_across_pages() {
+    String tag = unique("bulk");
+    List<UUID> expected = new ArrayList<>();
+    for (int append = 0; append < 25; append++) {
+      List<NewEvent> batch = new ArrayList<>();
+      for (int i = 0; i < 120; i++) {
+        NewEvent event = NewEvent.of(new Happened("bulk", append * 120L + i));
+        if (i % 6 != 5) {
+          event = event.withTags(tag); // every sixth event carries no tag and must not be read
+          expected.add(event.eventId());
+        }
+        batch.add(event);
+      }
+      store.append(uniqueStream("bulk"), ExpectedVersion.noStream(), batch);
+    }
+    EventQuery query = EventQuery.of(EventQuery.Item.types(Happened.class).withTags(tag));
+    EventQueryResult read = store.read(query, startHead);
+    assertThat(read.events()).extracting(RecordedEvent::eventId).containsExactlyElementsOf(expected);
+    for (int i = 1; i < read.events().size(); i++) {
+      assertThat(read.events().get(i).position()).isGreaterThan(read.events().get(i - 1).position());
+    }
+    assertThat(read.readTo()).isGreaterThanOrEqualTo(read.events().get(read.events().size() - 1).position())
+        .isLessThanOrEqualTo(store.head());
+    EventQueryResult rest = store.read(query, read.events().get(1_499).position());
+    assertThat(rest.events()).extracting(RecordedEvent::eventId)
+        .containsExactlyElementsOf(expected.subList(1_500, expected.size()));
+    assertThat(store.read(query, read.readTo()).events()).isEmpty();
+    assertThat(store.read(query, read.readTo()).readTo()).isEqualTo(read.readTo());
   }
 
   /**

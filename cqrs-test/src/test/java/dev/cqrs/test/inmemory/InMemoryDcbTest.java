@@ -11,4 +11,9 @@ class InMemoryDcbTest extends DcbContract {
   protected EventStore newStore(EventTypes types) {
     return InMemoryEventStore.create(types);
   }
+
+  @Override
+  protected EventStore sameEventsWithTypes(EventStore store, EventTypes types) {
+    return ((InMemoryEventStore) store).withTypes(types);
+  }
 }
