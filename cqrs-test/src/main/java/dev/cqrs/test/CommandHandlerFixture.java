@@ -6,6 +6,7 @@ import dev.cqrs.core.CommandResult;
 import dev.cqrs.core.Event;
 import dev.cqrs.core.EventTypes;
 import dev.cqrs.core.ExpectedVersion;
+import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.inmemory.InMemoryEventStore;
 import java.util.ArrayList;
@@ -23,6 +24,19 @@ import java.util.function.Consumer;
  * fixture.given("order-42", new OrderPlaced("42", "alice"))
  *     .when(new ConfirmOrder("42"))
  *     .then(new OrderConfirmed("42"));
+ * }</pre>
+ *
+ * <p>Handlers that decide over queries ({@code QueryDecidingHandler}) are tested the same way. The history's events
+ * carry the tags their registered types derive, or tags given with {@code andTagged}; {@code meanwhile} appends events
+ * as another writer would, right after the handler's first read by query, so that its conditional append is refused
+ * and it must decide again; {@code thenTagged} checks an appended event's tags:
+ *
+ * <pre>{@code
+ * CommandHandlerFixture.of(types, bus -> bus.register(Subscribe.class, subscribe))
+ *     .given("course-c1", new CourseDefined("c1", 1))
+ *     .meanwhile("subscription-c1-bob", new StudentSubscribed("c1", "bob"))
+ *     .when(new Subscribe("c1", "alice"))
+ *     .thenThrows(CommandRejectedException.class, "full");
  * }</pre>
  *
  * <p>Not thread-safe.
@@ -72,7 +86,8 @@ public final class CommandHandlerFixture {
   public final class Given {
 
     private final InMemoryEventStore store = InMemoryEventStore.create(types);
-    private final CommandBus bus = CommandBus.builder().eventStore(store).build();
+    private final InterferingStore interfering = new InterferingStore(store);
+    private final CommandBus bus = CommandBus.builder().eventStore(interfering).build();
     private final List<String> history = new ArrayList<>();
 
     private Given() {
@@ -95,17 +110,53 @@ public final class CommandHandlerFixture {
     }
 
     /**
+     * Adds one event with tags of its own (besides those its type derives) to the history.
+     *
+     * @param streamId the stream
+     * @param event the event
+     * @param tags its tags
+     * @return this scenario
+     */
+    public Given andTagged(String streamId, Event event, String... tags) {
+      store.append(streamId, ExpectedVersion.any(), List.of(NewEvent.of(event).withTags(tags)));
+      history.add(streamId + " [" + event + " tagged " + Arrays.asList(tags) + "]");
+      return this;
+    }
+
+    /**
+     * Appends events as another writer would while the command is handled: right after the handler's first read by
+     * query, before its conditional append, which is then refused if the events match its query. The scenario fails
+     * if the handler makes no read by query.
+     *
+     * @param streamId the other writer's stream
+     * @param events its events
+     * @return this scenario
+     */
+    public Given meanwhile(String streamId, Event... events) {
+      interfering.meanwhile(streamId, List.of(events));
+      history.add("meanwhile " + streamId + " " + Arrays.asList(events));
+      return this;
+    }
+
+    /**
      * Sends a command through the bus.
      *
      * @param command the command
      * @return the outcome to check
+     * @throws AssertionError if events were given {@code meanwhile} and the handler made no read by query
      */
     public When when(Command command) {
+      When when;
       try {
-        return new When(command, bus.send(command), null);
+        when = new When(command, bus.send(command), null);
       } catch (RuntimeException failure) {
-        return new When(command, null, failure);
+        when = new When(command, null, failure);
       }
+      if (interfering.pending()) {
+        throw new AssertionError(when.scenario() + "\nthe handler made no read by query, so the events given"
+            + " meanwhile were never appended");
+      }
+      return when;
     }
 
     /** The outcome of one command. Not thread-safe. */
@@ -139,6 +190,38 @@ public final class CommandHandlerFixture {
         }
         EventComparison.assertSameEvents(scenario() + "\nthe handler appended", Arrays.asList(expected), appended);
         return this;
+      }
+
+      /**
+       * Asserts that the command appended this event with exactly these tags (those its type derives included).
+       *
+       * @param expected the appended event
+       * @param tags its expected tags
+       * @return this outcome
+       */
+      public When thenTagged(Event expected, String... tags) {
+        requireSuccess();
+        for (RecordedEvent event : result.events()) {
+          if (event.payload().equals(expected)) {
+            if (!event.tags().equals(java.util.Set.of(tags))) {
+              throw new AssertionError(scenario() + "\nexpected " + expected + " tagged "
+                  + new java.util.TreeSet<>(Arrays.asList(tags)) + "\nbut it was tagged " + event.tags());
+            }
+            return this;
+          }
+        }
+        throw new AssertionError(scenario() + "\nexpected the handler to append " + expected
+            + "\nbut it appended " + result.events().stream().map(RecordedEvent::payload).toList());
+      }
+
+      /**
+       * Returns how many times the handler read by query while handling the command: one more than the number of
+       * decisions made again after a refused conditional append.
+       *
+       * @return the number of reads by query
+       */
+      public int decisions() {
+        return interfering.queryReads();
       }
 
       /**
