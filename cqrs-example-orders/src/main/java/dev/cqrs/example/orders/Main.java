@@ -9,13 +9,16 @@ import dev.cqrs.core.RecordedEvent;
 import dev.cqrs.example.orders.Messages.AddItem;
 import dev.cqrs.example.orders.Messages.CancelOrder;
 import dev.cqrs.example.orders.Messages.ConfirmOrder;
+import dev.cqrs.example.orders.Messages.DefinePromotion;
 import dev.cqrs.example.orders.Messages.Line;
 import dev.cqrs.example.orders.Messages.PlaceOrder;
+import dev.cqrs.example.orders.Messages.RedeemPromotion;
 import dev.cqrs.example.orders.Messages.RemoveItem;
 import dev.cqrs.example.orders.Messages.Restock;
 import dev.cqrs.example.orders.Messages.ShipOrder;
 import dev.cqrs.example.orders.Queries.CustomerOrder;
 import dev.cqrs.example.orders.Queries.FindOrder;
+import dev.cqrs.example.orders.Queries.FindPromotion;
 import dev.cqrs.example.orders.Queries.ListOrders;
 import dev.cqrs.example.orders.Queries.OrderHistory;
 import dev.cqrs.example.orders.Queries.OrderView;
@@ -59,6 +62,9 @@ public final class Main {
       "  confirm <order>               confirm; fulfillment reserves stock",
       "  ship <order> | cancel <order> ship or cancel",
       "  restock <sku> <quantity>      add stock",
+      "  promote <code> <percent> <n>  offer a promotion code for n orders (capitals, digits, dashes)",
+      "  redeem <code> <order>         apply a promotion code to an open order",
+      "  promotion <code>              a promotion code and the orders that used it",
       "  show <order> | list           one order, or all orders",
       "  history <customer>            a customer's orders",
       "  report | stock                sales report, stock levels",
@@ -276,7 +282,8 @@ public final class Main {
       java.util.Map.entry("remove", 3), java.util.Map.entry("confirm", 1), java.util.Map.entry("ship", 1),
       java.util.Map.entry("cancel", 1), java.util.Map.entry("restock", 2), java.util.Map.entry("show", 1),
       java.util.Map.entry("list", 0), java.util.Map.entry("history", 1), java.util.Map.entry("report", 0),
-      java.util.Map.entry("stock", 0), java.util.Map.entry("replay", 0));
+      java.util.Map.entry("stock", 0), java.util.Map.entry("replay", 0), java.util.Map.entry("promote", 3),
+      java.util.Map.entry("redeem", 2), java.util.Map.entry("promotion", 1));
 
   private void execute(OrdersApp app, Options options) {
     List<String> command = options.command();
@@ -318,6 +325,16 @@ public final class Main {
         app.send(new Restock(argument(command, 1, "sku"), quantity(command, 2)));
         printStock(app);
       }
+      case "promote" -> {
+        app.send(new DefinePromotion(argument(command, 1, "code"), number(command, 2, "percent"),
+            number(command, 3, "n")));
+        printPromotion(app, argument(command, 1, "code"));
+      }
+      case "redeem" -> {
+        app.send(new RedeemPromotion(argument(command, 1, "code"), argument(command, 2, "order")));
+        printPromotion(app, argument(command, 1, "code"));
+      }
+      case "promotion" -> printPromotion(app, argument(command, 1, "code"));
       case "show" -> show(app, orderId(command));
       case "list" -> printOrders(app);
       case "history" -> printHistory(app, argument(command, 1, "customer"));
@@ -351,6 +368,16 @@ public final class Main {
       return Integer.parseInt(text); // the rules refuse 0, negative and too large quantities, saying why
     } catch (NumberFormatException e) {
       throw new UsageException("quantity must be a whole number from 1 to " + Order.MAX_QUANTITY + ", but was '"
+          + Table.printable(text.length() > 60 ? text.substring(0, 60) + "..." : text) + "'");
+    }
+  }
+
+  private static int number(List<String> command, int index, String name) {
+    String text = argument(command, index, name);
+    try {
+      return Integer.parseInt(text); // the rules refuse values out of range, saying why
+    } catch (NumberFormatException e) {
+      throw new UsageException(name + " must be a whole number, but was '"
           + Table.printable(text.length() > 60 ? text.substring(0, 60) + "..." : text) + "'");
     }
   }
@@ -419,19 +446,31 @@ public final class Main {
     concurrentClerks(app, carol);
     show(app, carol);
 
-    chapter("7. Ship Alice's order; cancelling it afterwards is refused");
+    chapter("7. A promotion code for two orders; three open orders redeem it at the same moment (a rule across"
+        + " orders, decided over queries)");
+    String code = "SPRING-" + newOrderId().substring(0, 4);
+    sendAndShow(app, new DefinePromotion(code, 10, 2));
+    String dave = newOrderId();
+    sendAndShow(app, new PlaceOrder(dave, "dave"));
+    String erin = newOrderId();
+    sendAndShow(app, new PlaceOrder(erin, "erin"));
+    racingRedemptions(app, code, List.of(carol, dave, erin));
+    tryCommand(app, new RedeemPromotion(code, alice));
+    printPromotion(app, code);
+
+    chapter("8. Ship Alice's order; cancelling it afterwards is refused");
     printChain(app, sendAndShow(app, new ShipOrder(alice)));
     tryCommand(app, new CancelOrder(alice));
     sendAndShow(app, new ConfirmOrder(carol));
     sendAndShow(app, new ShipOrder(carol));
 
-    chapter("8. Read models, answered through the query bus");
+    chapter("9. Read models, answered through the query bus");
     printOrders(app);
     printHistory(app, "alice");
     printReport(app.ask(new SalesReport()));
     printStock(app);
 
-    chapter("9. Replay: rebuild the sales report from the first event");
+    chapter("10. Replay: rebuild the sales report from the first event");
     replay(app);
   }
 
@@ -528,6 +567,49 @@ public final class Main {
         + "; each add went through once");
     out.println("    " + app.store().readStream(OrdersApp.orderStream(new PlaceOrder(orderId, "x"))).size()
         + " events in the order's stream, versions without holes");
+  }
+
+  /** Several orders redeem one code at once: the code's limit holds across them, whoever wins the race. */
+  private void racingRedemptions(OrdersApp app, String code, List<String> orderIds) {
+    CountDownLatch start = new CountDownLatch(1);
+    java.util.Map<String, String> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Thread> customers = new ArrayList<>();
+    for (String orderId : orderIds) {
+      Thread customer = new Thread(() -> {
+        try {
+          start.await();
+          app.commands().send(new RedeemPromotion(code, orderId));
+          outcomes.put(orderId, "redeemed");
+        } catch (CommandRejectedException rejected) {
+          outcomes.put(orderId, "rejected: " + rejected.getMessage());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      customer.start();
+      customers.add(customer);
+    }
+    start.countDown();
+    for (Thread customer : customers) {
+      try {
+        customer.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    app.awaitProcessed(app.store().head());
+    for (String orderId : orderIds) {
+      out.println("> " + new RedeemPromotion(code, orderId) + " (at the same moment)");
+      out.println("    " + outcomes.getOrDefault(orderId, "interrupted"));
+    }
+  }
+
+  private void printPromotion(OrdersApp app, String code) {
+    app.ask(new FindPromotion(code)).ifPresentOrElse(
+        promotion -> out.println("Promotion " + promotion.code() + ": " + promotion.percentOff() + "% off, "
+            + promotion.orders().size() + " of " + promotion.maxRedemptions() + " redemptions taken"
+            + (promotion.orders().isEmpty() ? "" : ", by orders " + String.join(", ", promotion.orders()))),
+        () -> out.println("Promotion " + Table.printable(code) + ": (none)"));
   }
 
   private void printOrders(OrdersApp app) {

@@ -5,6 +5,7 @@ import dev.cqrs.core.Event;
 import dev.cqrs.core.EventTypes;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /** Every command and event of the example, as records. Immutable and thread-safe. */
 public final class Messages {
@@ -340,24 +341,138 @@ public final class Messages {
   public record StockShipped(String sku, int quantity, String orderId) implements StockEvent {
   }
 
+  // ---- promotions: a rule across orders, decided over queries instead of one stream
+
+  /** A command about a promotion code. */
+  public sealed interface PromotionCommand extends Command permits DefinePromotion, RedeemPromotion {
+    /**
+     * Returns the promotion code.
+     *
+     * @return the code
+     */
+    String code();
+  }
+
+  /**
+   * Offers a promotion code, redeemable a limited number of times across all orders.
+   *
+   * @param code the code: 1 to 40 capital letters, digits and dashes
+   * @param percentOff the discount, 1 to 100 percent
+   * @param maxRedemptions how many orders may use it, at least 1
+   */
+  public record DefinePromotion(String code, int percentOff, int maxRedemptions) implements PromotionCommand {
+    /**
+     * Checks the fields.
+     *
+     * @param code the code
+     * @param percentOff the discount
+     * @param maxRedemptions how many orders may use it
+     */
+    public DefinePromotion {
+      checkCode(code);
+      if (percentOff < 1 || percentOff > 100) {
+        throw new IllegalArgumentException("percentOff must be 1 to 100, but was " + percentOff);
+      }
+      if (maxRedemptions < 1) {
+        throw new IllegalArgumentException("maxRedemptions must be at least 1, but was " + maxRedemptions);
+      }
+    }
+  }
+
+  /**
+   * Applies a promotion code to an open order.
+   *
+   * @param code the code
+   * @param orderId the order
+   */
+  public record RedeemPromotion(String code, String orderId) implements PromotionCommand {
+    /**
+     * Checks the fields.
+     *
+     * @param code the code
+     * @param orderId the order
+     */
+    public RedeemPromotion {
+      checkCode(code);
+      Objects.requireNonNull(orderId, "orderId");
+    }
+  }
+
+  private static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile("[A-Z0-9-]{1,40}");
+
+  private static void checkCode(String code) {
+    Objects.requireNonNull(code, "code");
+    if (!CODE.matcher(code).matches()) {
+      throw new IllegalArgumentException("a promotion code is 1 to 40 capital letters, digits and dashes, but was '"
+          + Table.printable(code) + "'");
+    }
+  }
+
+  /** Something that happened to a promotion code. */
+  public sealed interface PromotionEvent extends Event permits PromotionDefined, PromotionRedeemed {
+    /**
+     * Returns the promotion code.
+     *
+     * @return the code
+     */
+    String code();
+  }
+
+  /**
+   * A promotion code was offered.
+   *
+   * @param code the code
+   * @param percentOff the discount in percent
+   * @param maxRedemptions how many orders may use it
+   */
+  public record PromotionDefined(String code, int percentOff, int maxRedemptions) implements PromotionEvent {
+  }
+
+  /**
+   * An order used a promotion code.
+   *
+   * @param code the code
+   * @param orderId the order
+   * @param percentOff the discount it got
+   */
+  public record PromotionRedeemed(String code, String orderId, int percentOff) implements PromotionEvent {
+  }
+
   /** Every kind of order event, for read models that follow whole orders. */
   public static final List<Class<? extends OrderEvent>> ORDER_EVENTS = List.of(OrderPlaced.class, ItemAdded.class,
       ItemRemoved.class, OrderConfirmed.class, OrderReadyToShip.class, OrderRejected.class, OrderShipped.class,
       OrderCancelled.class);
 
-  /** Every event, under stable names that survive renaming the classes. */
+  /** The tag of an order's events: rules across orders read an order's state by it. */
+  static String orderTag(String orderId) {
+    return "order:" + orderId;
+  }
+
+  /** The tag of a promotion code's events. */
+  static String promotionTag(String code) {
+    return "promotion:" + code;
+  }
+
+  /**
+   * Every event, under stable names that survive renaming the classes. Each type derives the tags its events carry:
+   * an order's events carry its order tag, a promotion's events their code's tag (a redemption also its order's), so
+   * that the promotion rule can read both by query.
+   */
   public static final EventTypes TYPES = EventTypes.builder()
-      .register(OrderPlaced.class, "OrderPlaced", 1)
-      .register(ItemAdded.class, "ItemAdded", 1)
-      .register(ItemRemoved.class, "ItemRemoved", 1)
-      .register(OrderConfirmed.class, "OrderConfirmed", 1)
-      .register(OrderReadyToShip.class, "OrderReadyToShip", 1)
-      .register(OrderRejected.class, "OrderRejected", 1)
-      .register(OrderShipped.class, "OrderShipped", 1)
-      .register(OrderCancelled.class, "OrderCancelled", 1)
+      .register(OrderPlaced.class, "OrderPlaced", 1, e -> Set.of(orderTag(e.orderId())))
+      .register(ItemAdded.class, "ItemAdded", 1, e -> Set.of(orderTag(e.orderId())))
+      .register(ItemRemoved.class, "ItemRemoved", 1, e -> Set.of(orderTag(e.orderId())))
+      .register(OrderConfirmed.class, "OrderConfirmed", 1, e -> Set.of(orderTag(e.orderId())))
+      .register(OrderReadyToShip.class, "OrderReadyToShip", 1, e -> Set.of(orderTag(e.orderId())))
+      .register(OrderRejected.class, "OrderRejected", 1, e -> Set.of(orderTag(e.orderId())))
+      .register(OrderShipped.class, "OrderShipped", 1, e -> Set.of(orderTag(e.orderId())))
+      .register(OrderCancelled.class, "OrderCancelled", 1, e -> Set.of(orderTag(e.orderId())))
       .register(Restocked.class, "Restocked", 1)
       .register(StockReserved.class, "StockReserved", 1)
       .register(StockReleased.class, "StockReleased", 1)
       .register(StockShipped.class, "StockShipped", 1)
+      .register(PromotionDefined.class, "PromotionDefined", 1, e -> Set.of(promotionTag(e.code())))
+      .register(PromotionRedeemed.class, "PromotionRedeemed", 1,
+          e -> Set.of(promotionTag(e.code()), orderTag(e.orderId())))
       .build();
 }

@@ -20,9 +20,11 @@ import dev.cqrs.core.serialization.UpcasterChain;
 import dev.cqrs.example.orders.Messages.AddItem;
 import dev.cqrs.example.orders.Messages.CancelOrder;
 import dev.cqrs.example.orders.Messages.ConfirmOrder;
+import dev.cqrs.example.orders.Messages.DefinePromotion;
 import dev.cqrs.example.orders.Messages.MarkReadyToShip;
 import dev.cqrs.example.orders.Messages.OrderCommand;
 import dev.cqrs.example.orders.Messages.PlaceOrder;
+import dev.cqrs.example.orders.Messages.RedeemPromotion;
 import dev.cqrs.example.orders.Messages.RejectOrder;
 import dev.cqrs.example.orders.Messages.ReleaseStock;
 import dev.cqrs.example.orders.Messages.RemoveItem;
@@ -49,8 +51,8 @@ import javax.sql.DataSource;
 
 /**
  * The whole application wired in plain Java: one event store, a command bus with the order decider and the
- * state-stored inventory, a query bus over four read models (order details never stale, the others tracked), and the
- * fulfillment process manager. Thread-safe; close it to stop its processors.
+ * state-stored inventory and the promotion rules decided over queries, a query bus over five read models (order
+ * details never stale, the others tracked), and the fulfillment process manager. Thread-safe; close it to stop its processors.
  */
 public final class OrdersApp implements AutoCloseable {
 
@@ -81,18 +83,23 @@ public final class OrdersApp implements AutoCloseable {
         ShipStock.class)) {
       commands.register(type, inventory);
     }
+    commands.register(DefinePromotion.class, Promotions.DEFINE);
+    commands.register(RedeemPromotion.class, Promotions.REDEEM);
 
     ReadModels.CustomerHistory history = new ReadModels.CustomerHistory();
     ReadModels.StockLevelsView stockLevels = new ReadModels.StockLevelsView();
+    ReadModels.PromotionsView promotions = new ReadModels.PromotionsView();
     orderDetails.register(queries);
     history.register(queries);
     sales.register(queries);
     stockLevels.register(queries);
+    promotions.register(queries);
 
     processors.add(tracked("customer-history", history.projection));
     salesProcessor = tracked("sales-report", sales.projection);
     processors.add(salesProcessor);
     processors.add(tracked("stock-levels", stockLevels.projection));
+    processors.add(tracked("promotions", promotions.projection));
     Fulfillment fulfillment = new Fulfillment(commands);
     processors.add(jdbc == null
         ? TrackingProcessor.builder("fulfillment", store, fulfillment.projection, fulfillmentCheckpoints)

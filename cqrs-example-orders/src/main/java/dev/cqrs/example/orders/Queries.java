@@ -84,4 +84,23 @@ public final class Queries {
   /** Stock per product. */
   public record StockLevels() implements Query<List<StockLevel>> {
   }
+
+  /**
+   * A promotion code and the orders that used it.
+   *
+   * @param code the code
+   * @param percentOff its discount
+   * @param maxRedemptions how many orders may use it
+   * @param orders the orders that used it, in the order they did
+   */
+  public record PromotionView(String code, int percentOff, int maxRedemptions, List<String> orders) {
+  }
+
+  /**
+   * Finds a promotion code.
+   *
+   * @param code the code
+   */
+  public record FindPromotion(String code) implements Query<Optional<PromotionView>> {
+  }
 }

@@ -7,15 +7,19 @@ import dev.cqrs.example.orders.Messages.Line;
 import dev.cqrs.example.orders.Messages.OrderEvent;
 import dev.cqrs.example.orders.Messages.OrderRejected;
 import dev.cqrs.example.orders.Messages.OrderShipped;
+import dev.cqrs.example.orders.Messages.PromotionDefined;
+import dev.cqrs.example.orders.Messages.PromotionRedeemed;
 import dev.cqrs.example.orders.Messages.Restocked;
 import dev.cqrs.example.orders.Messages.StockReleased;
 import dev.cqrs.example.orders.Messages.StockReserved;
 import dev.cqrs.example.orders.Messages.StockShipped;
 import dev.cqrs.example.orders.Queries.CustomerOrder;
 import dev.cqrs.example.orders.Queries.FindOrder;
+import dev.cqrs.example.orders.Queries.FindPromotion;
 import dev.cqrs.example.orders.Queries.ListOrders;
 import dev.cqrs.example.orders.Queries.OrderHistory;
 import dev.cqrs.example.orders.Queries.OrderView;
+import dev.cqrs.example.orders.Queries.PromotionView;
 import dev.cqrs.example.orders.Queries.SalesLine;
 import dev.cqrs.example.orders.Queries.SalesReport;
 import dev.cqrs.example.orders.Queries.StockLevel;
@@ -31,7 +35,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The four read models, each a plain in-memory structure kept by a {@link Projection} and read by query handlers.
+ * The five read models, each a plain in-memory structure kept by a {@link Projection} and read by query handlers.
  * Each class is thread-safe: its projection writes and its queries read under the object's lock.
  */
 public final class ReadModels {
@@ -210,6 +214,51 @@ public final class ReadModels {
 
     synchronized List<StockLevel> all() {
       return new ArrayList<>(levels.values());
+    }
+  }
+
+  /** Promotion codes and the orders that used them; kept by a tracking processor. */
+  public static final class PromotionsView {
+    private final Map<String, PromotionView> promotions = new TreeMap<>();
+
+    /** The projection that keeps the codes. */
+    public final Projection projection = Projection.builder()
+        .on(PromotionDefined.class, this::defined)
+        .on(PromotionRedeemed.class, this::redeemed)
+        .onReset(this::clear)
+        .build();
+
+    /** Creates an empty read model. */
+    public PromotionsView() {
+    }
+
+    private synchronized void defined(PromotionDefined e) {
+      promotions.put(e.code(), new PromotionView(e.code(), e.percentOff(), e.maxRedemptions(), List.of()));
+    }
+
+    private synchronized void redeemed(PromotionRedeemed e) {
+      PromotionView view = promotions.get(e.code());
+      List<String> orders = new ArrayList<>(view.orders());
+      orders.add(e.orderId());
+      promotions.put(e.code(), new PromotionView(e.code(), view.percentOff(), view.maxRedemptions(),
+          List.copyOf(orders)));
+    }
+
+    private synchronized void clear() {
+      promotions.clear();
+    }
+
+    /**
+     * Answers {@link FindPromotion}.
+     *
+     * @param queries the query bus
+     */
+    public void register(QueryBus queries) {
+      queries.register(FindPromotion.class, query -> find(query.code()));
+    }
+
+    synchronized Optional<PromotionView> find(String code) {
+      return Optional.ofNullable(promotions.get(code));
     }
   }
 }

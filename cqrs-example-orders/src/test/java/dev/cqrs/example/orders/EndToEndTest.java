@@ -57,7 +57,9 @@ class EndToEndTest {
         .contains("events in the order's stream, versions without holes")
         .contains("rejected: order").contains("has shipped and cannot be cancelled")
         .contains("Sales report").contains("Stock levels")
-        .contains("identical to the report before the replay");
+        .contains("identical to the report before the replay")
+        .contains("is used up: all 2 redemptions are taken").contains("promotion codes apply to open orders only")
+        .contains("10% off, 2 of 2 redemptions taken, by orders ");
   }
 
   @Test
@@ -68,7 +70,8 @@ class EndToEndTest {
 
     try (OrdersApp app = OrdersApp.onDatabase(h2(data))) {
       List<OrderView> orders = app.ask(new ListOrders());
-      assertThat(orders).extracting(OrderView::customer).containsExactlyInAnyOrder("alice", "bob", "carol");
+      assertThat(orders).extracting(OrderView::customer).containsExactlyInAnyOrder("alice", "bob", "carol", "dave",
+          "erin");
       Map<String, OrderView> byCustomer = orders.stream()
           .collect(Collectors.toMap(OrderView::customer, Function.identity()));
       assertThat(byCustomer.get("alice").status()).isEqualTo(Order.Status.SHIPPED);
@@ -86,9 +89,9 @@ class EndToEndTest {
 
     Run second = run("--data", data.toString());
     assertThat(second.code()).as(second.err()).isZero();
-    assertThat(second.out()).contains("already holds 3 orders from earlier runs");
+    assertThat(second.out()).contains("already holds 5 orders from earlier runs");
     try (OrdersApp app = OrdersApp.onDatabase(h2(data))) {
-      assertThat(app.ask(new ListOrders())).hasSize(6);
+      assertThat(app.ask(new ListOrders())).hasSize(10);
     }
   }
 
@@ -99,7 +102,8 @@ class EndToEndTest {
       Run first = run("--db", url, "--user", "postgres");
       assertThat(first.code()).as(first.err()).isZero();
       assertThat(first.out()).contains("PostgreSQL at " + url).contains("The database is empty")
-          .contains("identical to the report before the replay");
+          .contains("identical to the report before the replay")
+          .contains("is used up: all 2 redemptions are taken").contains("2 of 2 redemptions taken");
       Run list = run("--db", url, "--user", "postgres", "list");
       assertThat(list.out()).contains("alice").contains("bob").contains("carol").contains("REJECTED");
     }
@@ -136,6 +140,11 @@ class EndToEndTest {
     String order = placed.out().strip();
     assertThat(run("--data", dir, "restock", "mug", "4").out()).contains("mug").contains("4");
     assertThat(run("--data", dir, "add", order, "mug", "3").out()).contains("3 x mug");
+    assertThat(run("--data", dir, "promote", "MUGS-1", "25", "1").out())
+        .contains("Promotion MUGS-1: 25% off, 0 of 1 redemptions taken");
+    assertThat(run("--data", dir, "redeem", "MUGS-1", order).out())
+        .contains("Promotion MUGS-1: 25% off, 1 of 1 redemptions taken, by orders " + order);
+    assertThat(run("--data", dir, "promotion", "MUGS-1").out()).contains("1 of 1 redemptions taken");
     assertThat(run("--data", dir, "confirm", order).out()).contains("READY_TO_SHIP");
     assertThat(run("--data", dir, "list").out()).contains(order).contains("erin");
     assertThat(run("--data", dir, "ship", order).out()).contains("SHIPPED");
@@ -153,6 +162,14 @@ class EndToEndTest {
         "error: quantity must be positive, but was -2");
     assertOneLineError(run("--data", dir, "add", order, "piano", "1"), 1, "error: unknown product 'piano'");
     assertOneLineError(run("--data", dir, "ship", order), 1, "cannot ship before it is confirmed");
+    assertOneLineError(run("--data", dir, "promote", "spring", "10", "1"), 1,
+        "error: a promotion code is 1 to 40 capital letters, digits and dashes, but was 'spring'");
+    assertOneLineError(run("--data", dir, "promote", "SPRING", "0", "1"), 1,
+        "error: percentOff must be 1 to 100, but was 0");
+    assertOneLineError(run("--data", dir, "redeem", "SPRING", order), 1, "error: unknown promotion code SPRING");
+    assertThat(run("--data", dir, "promote", "SPRING", "ten", "1").err())
+        .startsWith("error: percent must be a whole number, but was 'ten'");
+    assertThat(run("--data", dir, "promotion", "SPRING").out()).contains("Promotion SPRING: (none)");
 
     Run malformed = run("--data", dir, "add", order, "book", "many");
     assertThat(malformed.code()).isEqualTo(2);

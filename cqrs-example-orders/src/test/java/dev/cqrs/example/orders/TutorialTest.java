@@ -26,6 +26,9 @@ class TutorialTest {
     assertRegion(tutorial, MAIN.resolve("ReadModels.java"), "sales report");
     assertRegion(tutorial, MAIN.resolve("Fulfillment.java"), "process manager");
     assertRegion(tutorial, TEST.resolve("OrderRulesTest.java"), "fixture");
+    assertRegion(tutorial, MAIN.resolve("Promotions.java"), "promotion rules");
+    assertRegion(tutorial, TEST.resolve("PromotionsTest.java"), "promotion tests");
+    assertRegion(tutorial, TEST.resolve("PromotionsTest.java"), "promotion meanwhile");
   }
 
   private static void assertRegion(String tutorial, Path source, String name) throws IOException {
