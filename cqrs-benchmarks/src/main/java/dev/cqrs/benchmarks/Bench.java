@@ -21,7 +21,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every workload for both libraries in one run, prints a table of ratios and writes it to
- * {@code docs/benchmarks.md}. Arguments: {@code quick} or {@code full} (or {@code segments} for the segmented catch-up, {@code soak} for the load soak of
+ * {@code docs/benchmarks.md}. Arguments: {@code quick} or {@code full} (or {@code segments} for the segmented catch-up, {@code dcb} for
+ * {@link DcbWorkloads}, {@code soak} for the load soak of
  * {@link LoadSoak}), then the report's path.
  */
 public final class Bench {
@@ -52,6 +53,10 @@ public final class Bench {
     Path report = Path.of(args.length > 1 ? args[1] : "docs/benchmarks.md");
     if (args.length > 0 && args[0].equals("segments")) {
       SegmentScaling.run(); // prints its table; docs/benchmarks.md quotes it
+      return;
+    }
+    if (args.length > 0 && args[0].equals("dcb")) {
+      DcbWorkloads.run(); // prints its table; docs/benchmarks.md quotes it
       return;
     }
     if (args.length > 0 && args[0].equals("soak")) {

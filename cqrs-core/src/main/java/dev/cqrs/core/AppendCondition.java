@@ -8,6 +8,10 @@ import java.util.Objects;
  * append}: no event matching a query has been appended after a position, normally the {@linkplain
  * EventQueryResult#readTo() position a decision read to}. The store checks it atomically with the append.
  *
+ * <p>Take the position from a read, not from an earlier append's result: on PostgreSQL an append that was under way
+ * may still commit below a position another append returned (the global order is complete only up to what a read
+ * returns, see the read fence), so a condition starting at an append's position could miss it.
+ *
  * <p>Immutable and thread-safe.
  *
  * @param failIfEventsMatch the query whose events would change the decision

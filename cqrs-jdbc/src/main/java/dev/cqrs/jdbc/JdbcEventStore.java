@@ -253,10 +253,12 @@ public final class JdbcEventStore implements EventStore {
         config.transactions().release(connection);
       }
     }
+    boolean alone = !items.isEmpty() && inline.isEmpty() && sql.appendsConditionallyAlone();
     for (int attempt = 1; ; attempt++) {
       try {
-        AppendResult result = Jdbc.inTransaction(config, what,
-            c -> conditional(c, streamId, expectedVersion, checked, rows, condition, items));
+        AppendResult result = alone ? conditionalAlone(streamId, expectedVersion, checked, rows, condition, items, what)
+            : Jdbc.inTransaction(config, what,
+                c -> conditional(c, streamId, expectedVersion, checked, rows, condition, items));
         committed(result.lastPosition());
         return result;
       } catch (NotAppended notAppended) {
@@ -268,26 +270,69 @@ public final class JdbcEventStore implements EventStore {
     }
   }
 
-  /** One conditional append in a transaction: an exact repeat first, then the locks, the check and the insert. */
+  /**
+   * One conditional append in a transaction: the locks, then the check, then the insert, each in a statement of its
+   * own. A refused condition may be an exact repeat, whose own events match it: that answers with the earlier result.
+   */
   private AppendResult conditional(Connection connection, String streamId, ExpectedVersion expected,
                                    List<NewEvent> checked, List<EventRows.Row> rows, AppendCondition condition,
                                    List<EventSql.QueryItem> items) throws SQLException {
-    // the earlier append's own events match the condition: a repeat is answered before the condition is looked at
+    if (items.isEmpty()) {
+      return recorded(streamId, rows, insert(connection, streamId, expected, rows)); // the query matches nothing
+    }
+    sql.lockForCondition(connection, lockKeys(rows, items), EventSql.needsEveryAppend(items));
+    Optional<Position> conflict = sql.firstMatchAfter(connection, condition.after(), items);
+    if (conflict.isPresent()) {
+      return refused(connection, streamId, checked, condition, conflict.get());
+    }
+    return recorded(streamId, rows, insert(connection, streamId, expected, rows));
+  }
+
+  /**
+   * A conditional append in one round trip on an auto-commit connection (PostgreSQL): the locks and the insert with
+   * its check go together. When nothing was inserted, the append runs again in a transaction, which refuses it for
+   * the reason that holds (a match after the condition's position, or the expected version) or appends when the
+   * one-trip check could not decide.
+   */
+  private AppendResult conditionalAlone(String streamId, ExpectedVersion expected, List<NewEvent> checked,
+                                        List<EventRows.Row> rows, AppendCondition condition,
+                                        List<EventSql.QueryItem> items, String what) {
+    Optional<List<EventSql.Placed>> placed = Jdbc.withConnection(config, what, c -> {
+      try {
+        return sql.appendUnlessMatched(c, streamId, expected, rows, lockKeys(rows, items),
+            EventSql.needsEveryAppend(items), condition.after(), items);
+      } catch (SQLException e) {
+        if (Jdbc.isUniqueViolation(e)) {
+          throw new NotAppended(e);
+        }
+        throw e;
+      }
+    });
+    if (placed.isPresent()) {
+      return recorded(streamId, rows, placed.get());
+    }
+    // the condition, the expected version, or a check that saw too many recent events to decide: a transaction tells
+    return Jdbc.inTransaction(config, what,
+        c -> conditional(c, streamId, expected, checked, rows, condition, items));
+  }
+
+  /** The advisory lock keys of a conditional append: its events' tags shared, its query's tags exclusive. */
+  private static java.util.SortedMap<Integer, Boolean> lockKeys(List<EventRows.Row> rows,
+                                                                List<EventSql.QueryItem> items) {
+    java.util.SortedMap<Integer, Boolean> keys = new java.util.TreeMap<>();
+    EventSql.writeKeys(rows).forEach(key -> keys.put(key, false));
+    EventSql.conditionKeys(items).forEach(key -> keys.put(key, true));
+    return keys;
+  }
+
+  /** A condition that found a match: the earlier result when the append repeats stored events, else the refusal. */
+  private AppendResult refused(Connection connection, String streamId, List<NewEvent> checked,
+                               AppendCondition condition, Position conflict) throws SQLException {
     Optional<AppendResult> earlier = RepeatedAppends.earlierResult(streamId, checked, storedEvents(connection, checked));
     if (earlier.isPresent()) {
       return earlier.get();
     }
-    if (!items.isEmpty()) {
-      java.util.SortedMap<Integer, Boolean> keys = new java.util.TreeMap<>();
-      EventSql.writeKeys(rows).forEach(key -> keys.put(key, false));
-      EventSql.conditionKeys(items).forEach(key -> keys.put(key, true));
-      sql.lockForCondition(connection, keys, EventSql.needsEveryAppend(items));
-      Optional<Position> conflict = sql.firstMatchAfter(connection, condition.after(), items);
-      if (conflict.isPresent()) {
-        throw new AppendConditionFailedException(streamId, condition, conflict.get());
-      }
-    }
-    return recorded(streamId, rows, insert(connection, streamId, expected, rows));
+    throw new AppendConditionFailedException(streamId, condition, conflict);
   }
 
   /** The query's items in stored terms; an item whose every type is unknown to the registry matches nothing. */
@@ -499,21 +544,25 @@ public final class JdbcEventStore implements EventStore {
     if (placed == null) {
       throw new NotAppended();
     }
-    if (!inline.isEmpty()) {
-      for (JdbcProjection projection : inline) {
-        List<RecordedEvent> handled = new ArrayList<>(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-          EventRows.Row row = rows.get(i);
-          if (projection.handles(row.event().payload().getClass())) {
-            handled.add(row.recorded(streamId, placed.get(i).version(), placed.get(i).position()));
-          }
-        }
-        if (!handled.isEmpty()) {
-          projection.applyBatch(handled, connection);
+    applyInline(connection, streamId, rows, placed);
+    return placed;
+  }
+
+  /** Applies the inline projections to what an insert placed, on the insert's connection. */
+  private void applyInline(Connection connection, String streamId, List<EventRows.Row> rows,
+                           List<EventSql.Placed> placed) throws SQLException {
+    for (JdbcProjection projection : inline) {
+      List<RecordedEvent> handled = new ArrayList<>(rows.size());
+      for (int i = 0; i < rows.size(); i++) {
+        EventRows.Row row = rows.get(i);
+        if (projection.handles(row.event().payload().getClass())) {
+          handled.add(row.recorded(streamId, placed.get(i).version(), placed.get(i).position()));
         }
       }
+      if (!handled.isEmpty()) {
+        projection.applyBatch(handled, connection);
+      }
     }
-    return placed;
   }
 
   /**
@@ -576,9 +625,9 @@ public final class JdbcEventStore implements EventStore {
    * <p>Reads by index where the query allows: on PostgreSQL an item with tags is looked up in the tags' GIN index; an
    * item of types only is checked against the global order. The read stops at the read fence it reads first (see
    * {@link #readFence()}), so every event that could still appear at or before {@code readTo} has been considered;
-   * {@code readTo} is the last matching event's position ({@code after} when none matches). An event committed but not
-   * yet below the fence is left to the next read, and a condition on this result then refuses the append, so the
-   * decision is made again with it.
+   * {@code readTo} is the last event below that fence, matching or not, so that a condition on the result looks only
+   * at what was appended since. An event committed but not yet below the fence is left to the next read, and a
+   * condition on this result then refuses the append, so the decision is made again with it.
    *
    * @param query the query
    * @param after the position to read after; {@link Position#START} reads from the beginning
@@ -593,8 +642,12 @@ public final class JdbcEventStore implements EventStore {
     if (items.isEmpty()) {
       return new EventQueryResult(List.of(), after); // every item names only unregistered types: nothing can match
     }
+    Position[] head = new Position[1];
     List<EventRows.Raw> rows = Jdbc.withConnection(config, "read by query after " + after, connection -> {
       long below = readFence(connection);
+      // the head first: on H2, where no fence holds appends back, an event committed after the matches were read
+      // must not lie below readTo
+      head[0] = headBelow(connection, below);
       List<EventRows.Raw> read = new ArrayList<>();
       Position from = after;
       while (true) {
@@ -610,7 +663,22 @@ public final class JdbcEventStore implements EventStore {
       }
     });
     List<RecordedEvent> events = EventRows.decodeAll(rows, codec);
-    return new EventQueryResult(events, events.isEmpty() ? after : events.get(events.size() - 1).position());
+    Position readTo = head[0].isAfter(after) ? head[0] : after;
+    if (!events.isEmpty() && events.get(events.size() - 1).position().isAfter(readTo)) {
+      readTo = events.get(events.size() - 1).position(); // a match that committed after the head was read
+    }
+    return new EventQueryResult(events, readTo);
+  }
+
+  /** The last event below a read fence, in a statement after the one that read the fence. */
+  private Position headBelow(Connection connection, long below) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(sql.selectHead())) {
+      select.setLong(1, below);
+      try (ResultSet result = select.executeQuery()) {
+        return result.next() ? Position.of(result.getLong("commit_id"), result.getLong("sequence_id"))
+            : Position.START;
+      }
+    }
   }
 
   @Override
@@ -729,16 +797,8 @@ public final class JdbcEventStore implements EventStore {
   @Override
   public Position head() {
     requireOpen();
-    return Jdbc.withConnection(config, "read of the head position", connection -> {
-      long below = readFence(connection);
-      try (PreparedStatement select = connection.prepareStatement(sql.selectHead())) {
-        select.setLong(1, below);
-        try (ResultSet result = select.executeQuery()) {
-          return result.next() ? Position.of(result.getLong("commit_id"), result.getLong("sequence_id"))
-              : Position.START;
-        }
-      }
-    });
+    return Jdbc.withConnection(config, "read of the head position",
+        connection -> headBelow(connection, readFence(connection)));
   }
 
   @Override

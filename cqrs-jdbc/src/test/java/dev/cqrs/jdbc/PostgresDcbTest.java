@@ -14,6 +14,8 @@ import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.test.contract.ContractEvents;
 import dev.cqrs.test.contract.DcbContract;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.util.List;
 import java.util.UUID;
@@ -78,6 +80,42 @@ class PostgresDcbTest extends DcbContract {
       assertThat(store.read(query, startHead).events()).extracting(e -> e.metadata().messageId())
           .containsExactly(early.events().get(0).metadata().messageId(), later.events().get(0).metadata().messageId());
     }
+  }
+
+  @Test
+  void a_conditional_append_needs_read_committed_and_says_so_storing_nothing() throws Exception {
+    String name = "username:" + UUID.randomUUID();
+    EventQuery query = EventQuery.of(EventQuery.Item.tags(name));
+    EventQueryResult read = store.read(query, startHead);
+    String stream = "claim-" + UUID.randomUUID();
+    List<NewEvent> claim = List.of(NewEvent.of(new ContractEvents.UsernameClaimed(name, "u")).withTags(name));
+    String[] login = TestDatabases.postgresConnection();
+    HikariConfig pool = new HikariConfig();
+    pool.setJdbcUrl(login[0]);
+    pool.setUsername(login[1]);
+    pool.setPassword(login[2]);
+    pool.setMaximumPoolSize(2);
+    pool.setTransactionIsolation("TRANSACTION_REPEATABLE_READ"); // the default of every connection
+    try (HikariDataSource repeatable = new HikariDataSource(pool)) {
+      JdbcConfig base = TestDatabases.postgres("dcb_");
+      PlainTransactions transactions = PlainTransactions.create(repeatable);
+      JdbcConfig config = JdbcConfig.builder(repeatable).tablePrefix(base.tablePrefix()).transactions(transactions)
+          .build();
+      try (JdbcEventStore onRepeatableRead = JdbcEventStore.create(config, TestDatabases.codec(ContractEvents.TYPES))) {
+        // in a transaction of the store's own
+        assertThatThrownBy(() -> onRepeatableRead.append(stream, ExpectedVersion.noStream(), claim,
+            AppendCondition.unchangedSince(query, read)))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("needs a READ COMMITTED transaction, but this one is repeatable read");
+        // in the application's transaction
+        assertThatThrownBy(() -> transactions.inTransaction(connection -> onRepeatableRead.append(stream,
+            ExpectedVersion.noStream(), claim, AppendCondition.unchangedSince(query, read))))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("needs a READ COMMITTED transaction, but this one is repeatable read");
+      }
+    }
+    assertThat(store.readStream(stream)).isEmpty();
+    assertThat(store.read(query, startHead).events()).isEmpty();
   }
 
   private void waitsForALateMatchingAppend(String name, EventQuery query) throws Exception {

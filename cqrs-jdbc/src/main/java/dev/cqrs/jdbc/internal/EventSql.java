@@ -80,6 +80,41 @@ public interface EventSql {
       throws SQLException;
 
   /**
+   * Tells whether {@link #appendUnlessMatched} appends with a condition in one round trip, without a transaction of
+   * the store's.
+   *
+   * @return {@code true} when it does
+   */
+  default boolean appendsConditionallyAlone() {
+    return false;
+  }
+
+  /**
+   * Appends a batch with a condition on an auto-commit connection: takes the locks of {@link #lockForCondition}, then
+   * inserts if the expectation holds and no event after the position matches an item, both committed together. The
+   * check may look at the recent events only: when it cannot decide, nothing is inserted, and the caller checks again
+   * in a transaction ({@link #firstMatchAfter}).
+   *
+   * @param connection the connection, in auto-commit mode
+   * @param streamId the stream
+   * @param expected the expectation
+   * @param rows the rows
+   * @param keys the tag keys in ascending order, {@code true} for exclusive
+   * @param everyAppend whether the condition must hold every other append back
+   * @param after the condition's position
+   * @param items the condition's items, at least one
+   * @return the position and version of each row, or empty when nothing was inserted: the expectation or the
+   *     condition did not hold, or the check could not decide
+   * @throws SQLException on a database failure, including a unique violation for a stored event id
+   */
+  default Optional<List<Placed>> appendUnlessMatched(Connection connection, String streamId, ExpectedVersion expected,
+                                                     List<EventRows.Row> rows,
+                                                     java.util.SortedMap<Integer, Boolean> keys, boolean everyAppend,
+                                                     Position after, List<QueryItem> items) throws SQLException {
+    throw new UnsupportedOperationException("appends with a condition need a transaction");
+  }
+
+  /**
    * Prepares the read of the events after a position and below a read fence that match any of the items, in global
    * order, at most {@code limit} of them.
    *

@@ -87,7 +87,8 @@ final class PostgresEventSql implements EventSql {
           "SELECT k AS key, CASE WHEN k IS NOT NULL THEN set_config('" + registeredKey + "', k::text, true) END"
               + " AS remembered FROM (SELECT coalesce(nullif(current_setting('" + registeredKey + "', true), '')"
               + "::bigint, CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN pg_current_xact_id()::text::bigint"
-              + " END) AS k FROM " + locks[tagged] + ") k"};
+              + " END) AS k FROM " + locks[tagged] + " OFFSET 0) k"}; // OFFSET 0: k is computed once, or the
+      // planner would inline it into the set_config, where pg_current_xact_id_if_assigned() sees the id just taken
       for (int mode = 0; mode < 2; mode++) {
         // events without tags leave the column to its default, and bind no tag keys
         insertHeads[mode][tagged] = "INSERT INTO " + events + " (transaction_id, "
@@ -109,8 +110,55 @@ final class PostgresEventSql implements EventSql {
     return expected.version().isPresent() && !expected.equals(ExpectedVersion.noStream());
   }
 
-  /** The insert for a transaction mode, an expectation, a row count, and whether any event has tags. */
-  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n, boolean tagged) {
+  /** How many of the events after a condition's position the one-round-trip check looks through. */
+  private static final int RECENT = 1_000;
+
+  /**
+   * The condition's check inside the insert of a conditional append: no event after the position matches an item,
+   * among the first {@value #RECENT} events after it, and there are fewer than that. A decision's read ends at the
+   * head of what is readable, so the events after it are those appended since, usually few; when there are more, the
+   * insert inserts nothing, and the store checks again in a transaction, with the tags' index (see
+   * {@link EventSql#firstMatchAfter}). The scan follows the global order's index, so a generic plan serves every
+   * value.
+   */
+  private static String guard(List<QueryItem> items) {
+    return " AND current_setting('transaction_isolation') = 'read committed'"
+        + " AND (SELECT count(*) < " + RECENT + " AND NOT coalesce(bool_or(" + matching(items) + "), false)"
+        + " FROM (SELECT type_name, tags FROM %1$s WHERE (transaction_id, position) > (?, ?)"
+        + " ORDER BY transaction_id, position LIMIT " + RECENT + ") r)";
+  }
+
+  /** The items as one predicate on {@code type_name} and {@code tags}; binds with {@link #bindItems}. */
+  private static String matching(List<QueryItem> items) {
+    StringBuilder sql = new StringBuilder("(");
+    for (int i = 0; i < items.size(); i++) {
+      QueryItem item = items.get(i);
+      sql.append(i == 0 ? "(" : " OR (").append(item.typeNames().isEmpty() ? "TRUE" : "type_name = ANY(?)")
+          .append(item.tags().isEmpty() ? "" : " AND tags <> '{}' AND tags @> ?::text[]").append(')');
+    }
+    return sql.append(')').toString();
+  }
+
+  /** Binds the parameters of {@link #matching}; returns the next parameter's index. */
+  private static int bindItems(Connection connection, PreparedStatement statement, int first, List<QueryItem> items)
+      throws SQLException {
+    int p = first;
+    for (QueryItem item : items) {
+      if (!item.typeNames().isEmpty()) {
+        statement.setArray(p++, connection.createArrayOf("text", item.typeNames().toArray()));
+      }
+      if (!item.tags().isEmpty()) {
+        statement.setString(p++, EventRows.tagLiteral(item.tags()));
+      }
+    }
+    return p;
+  }
+
+  /**
+   * The insert for a transaction mode, an expectation, a row count, whether any event has tags, and a condition's
+   * check ({@link #guard}, or empty for none) in its WHERE clause.
+   */
+  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n, boolean tagged, String guard) {
     String condition;
     if (expected.equals(ExpectedVersion.noStream())) {
       condition = "h.version = 0";
@@ -122,7 +170,8 @@ final class PostgresEventSql implements EventSql {
       condition = "TRUE";
     }
     int rows = n <= MAX_ROWS_AS_VALUES ? n : 0;
-    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + (tagged ? "#" : "-") + rows + condition, key -> {
+    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + (tagged ? "#" : "-") + rows + condition + guard,
+        key -> {
       String columns = tagged ? ROW_COLUMNS : ROW_COLUMNS.replace(", tags", "");
       StringBuilder sql = new StringBuilder(insertHeads[autoCommit ? 0 : 1][tagged ? 1 : 0]);
       if (rows == 0) {
@@ -138,7 +187,7 @@ final class PostgresEventSql implements EventSql {
         }
         sql.append(')');
       }
-      sql.append(" AS e(").append(columns).append(") WHERE ").append(condition)
+      sql.append(" AS e(").append(columns).append(") WHERE ").append(condition).append(String.format(guard, events))
           .append(" ORDER BY e.ord RETURNING transaction_id, position, version");
       if (!autoCommit) {
         sql.append(", ").append(OWN_ID).append(", current_setting('").append(registeredKey).append("', true)");
@@ -230,34 +279,104 @@ final class PostgresEventSql implements EventSql {
   @Override
   public List<Placed> insert(Connection connection, String streamId, ExpectedVersion expected,
                              List<EventRows.Row> rows) throws SQLException {
+    return insert(connection, streamId, expected, rows, null, List.of());
+  }
+
+  private List<Placed> insert(Connection connection, String streamId, ExpectedVersion expected,
+                              List<EventRows.Row> rows, Position after, List<QueryItem> items) throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
-    int n = rows.size();
-    List<Placed> placed = new ArrayList<>(n);
-    boolean registered = true;
-    long own = 0;
+    boolean tagged = !EventSql.writeKeys(rows).isEmpty();
+    String guard = after == null ? "" : guard(items);
+    try (PreparedStatement statement = connection.prepareStatement(insertSql(autoCommit, expected, rows.size(),
+        tagged, guard))) {
+      bindInsert(connection, statement, 1, streamId, expected, rows, after, items);
+      try (ResultSet result = statement.executeQuery()) {
+        return placed(connection, result, autoCommit);
+      }
+    }
+  }
+
+  @Override
+  public boolean appendsConditionallyAlone() {
+    return true;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The lock statement and the insert go to the server together, in one round trip: in auto-commit mode the
+   * statements of one round trip are one transaction, and each still reads with a snapshot of its own, taken when it
+   * starts, so the insert's check sees every append that held a lock the first statement waited for. The insert
+   * checks the recent events only (see {@link #guard}): it inserts nothing when more than those follow the position.
+   */
+  @Override
+  public Optional<List<Placed>> appendUnlessMatched(Connection connection, String streamId, ExpectedVersion expected,
+                                                    List<EventRows.Row> rows, java.util.SortedMap<Integer, Boolean> keys,
+                                                    boolean everyAppend, Position after, List<QueryItem> items)
+      throws SQLException {
+    boolean tagged = !EventSql.writeKeys(rows).isEmpty();
+    String sql = lockSql(keys, everyAppend, true) + "; " + insertSql(true, expected, rows.size(), tagged,
+        guard(items));
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      bindInsert(connection, statement, bindLockKeys(connection, statement, 1, keys), streamId, expected, rows, after,
+          items);
+      statement.execute();
+      String isolation;
+      try (ResultSet locked = statement.getResultSet()) {
+        locked.next();
+        isolation = locked.getString(1);
+      }
+      if (!statement.getMoreResults()) {
+        throw new IllegalStateException("the conditional insert returned no rows");
+      }
+      try (ResultSet result = statement.getResultSet()) {
+        List<Placed> placed = placed(connection, result, true);
+        if (placed == null) {
+          checkIsolation(isolation); // the guard inserts nothing under another isolation: say why
+        }
+        return Optional.ofNullable(placed);
+      }
+    }
+  }
+
+  /** Binds an insert's parameters from an index on: the rows, the expected version, the condition's check. */
+  private static void bindInsert(Connection connection, PreparedStatement statement, int first, String streamId,
+                                 ExpectedVersion expected, List<EventRows.Row> rows, Position after,
+                                 List<QueryItem> items) throws SQLException {
     java.util.SortedSet<Integer> keys = EventSql.writeKeys(rows);
     boolean tagged = !keys.isEmpty();
-    try (PreparedStatement statement = connection.prepareStatement(insertSql(autoCommit, expected, n, tagged))) {
-      int i = 1;
-      statement.setString(i++, streamId);
-      if (tagged) {
-        statement.setArray(i++, connection.createArrayOf("int4", keys.toArray()));
-      }
-      statement.setString(i++, streamId);
-      int next = n <= MAX_ROWS_AS_VALUES ? bindValues(statement, i, rows, tagged)
-          : bindArrays(connection, statement, i, rows, tagged);
-      if (comparesVersion(expected)) {
-        statement.setLong(next, expected.version().getAsLong());
-      }
-      try (ResultSet result = statement.executeQuery()) {
-        while (result.next()) {
-          placed.add(new Placed(Position.of(result.getLong(1), result.getLong(2)), result.getLong(3)));
-          if (!autoCommit) {
-            own = Math.max(own, result.getLong(4));
-            String setting = result.getString(5);
-            registered = setting != null && !setting.isEmpty();
-          }
-        }
+    int i = first;
+    statement.setString(i++, streamId);
+    if (tagged) {
+      statement.setArray(i++, connection.createArrayOf("int4", keys.toArray()));
+    }
+    statement.setString(i++, streamId);
+    int next = rows.size() <= MAX_ROWS_AS_VALUES ? bindValues(statement, i, rows, tagged)
+        : bindArrays(connection, statement, i, rows, tagged);
+    if (comparesVersion(expected)) {
+      statement.setLong(next++, expected.version().getAsLong());
+    }
+    if (after != null) {
+      next = bindItems(connection, statement, next, items);
+      statement.setLong(next++, after.commit());
+      statement.setLong(next, after.sequence());
+    }
+  }
+
+  /**
+   * Reads what an insert placed, in version order; re-keys the events when the transaction had an id before it
+   * registered. Returns {@code null} when nothing was inserted.
+   */
+  private List<Placed> placed(Connection connection, ResultSet result, boolean autoCommit) throws SQLException {
+    List<Placed> placed = new ArrayList<>();
+    boolean registered = true;
+    long own = 0;
+    while (result.next()) {
+      placed.add(new Placed(Position.of(result.getLong(1), result.getLong(2)), result.getLong(3)));
+      if (!autoCommit) {
+        own = Math.max(own, result.getLong(4));
+        String setting = result.getString(5);
+        registered = setting != null && !setting.isEmpty();
       }
     }
     if (placed.isEmpty()) {
@@ -269,6 +388,7 @@ final class PostgresEventSql implements EventSql {
     }
     // The transaction had an id before it registered, so that id may be below what readers have passed: key the
     // events by the savepoint's id instead (it was handed out after the registration) and register that.
+    int n = placed.size();
     long key = Math.max(own, placed.get(0).position().commit());
     Object[] positions = new Object[n];
     List<Placed> rekeyed = new ArrayList<>(n);
@@ -310,20 +430,48 @@ final class PostgresEventSql implements EventSql {
   @Override
   public void lockForCondition(Connection connection, java.util.SortedMap<Integer, Boolean> keys,
                                boolean everyAppend) throws SQLException {
-    if (connection.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
-      throw new IllegalStateException("an append with a condition needs a READ COMMITTED transaction: a repeatable"
-          + " read or serializable snapshot cannot see the appends its condition must wait for");
+    try (PreparedStatement statement = connection.prepareStatement(lockSql(keys, everyAppend, false))) {
+      bindLockKeys(connection, statement, 1, keys);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        checkIsolation(row.getString(1));
+      }
     }
-    StringBuilder sql = new StringBuilder("SELECT 1");
+  }
+
+  /**
+   * The statement that takes a condition's locks and returns the transaction's isolation; for the one-round-trip
+   * append it also lets the insert after it use a generic plan: the guarded insert costs more to plan than to run, and
+   * its plan does not depend on the values (the setting ends with the transaction, which is the store's own).
+   */
+  private String lockSql(java.util.SortedMap<Integer, Boolean> keys, boolean everyAppend, boolean generic) {
+    StringBuilder sql = new StringBuilder("SELECT current_setting('transaction_isolation')");
+    if (generic) {
+      sql.append(", set_config('plan_cache_mode', 'force_generic_plan', true)");
+    }
     if (everyAppend) {
       sql.append(", pg_advisory_xact_lock(").append(APPENDERS).append(", ").append(appendersKey(events)).append(')');
     }
-    for (var key : keys.entrySet()) {
-      sql.append(key.getValue() ? ", pg_advisory_xact_lock(" : ", pg_advisory_xact_lock_shared(")
-          .append(CONDITION_KEYS).append(", ").append(key.getKey()).append(')');
-    }
-    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-      statement.executeQuery().close();
+    // the keys as parameters, so that the statement's text is the same for every condition and stays prepared;
+    // taken in the arrays' order, which is ascending
+    sql.append(", (SELECT count(*) FROM (SELECT CASE WHEN x THEN pg_advisory_xact_lock(").append(CONDITION_KEYS)
+        .append(", k) ELSE pg_advisory_xact_lock_shared(").append(CONDITION_KEYS)
+        .append(", k) END FROM unnest(?::int4[], ?::bool[]) AS u(k, x)) l)");
+    return sql.toString();
+  }
+
+  /** Binds the keys of {@link #lockSql} at an index; returns the next one. */
+  private static int bindLockKeys(Connection connection, PreparedStatement statement, int first,
+                                  java.util.SortedMap<Integer, Boolean> keys) throws SQLException {
+    statement.setArray(first, connection.createArrayOf("int4", keys.keySet().toArray()));
+    statement.setArray(first + 1, connection.createArrayOf("bool", keys.values().toArray()));
+    return first + 2;
+  }
+
+  private static void checkIsolation(String isolation) {
+    if (!"read committed".equals(isolation)) {
+      throw new IllegalStateException("an append with a condition needs a READ COMMITTED transaction, but this one is "
+          + isolation + ": its snapshot cannot see the appends its condition must wait for");
     }
   }
 
@@ -332,28 +480,15 @@ final class PostgresEventSql implements EventSql {
                                           int limit, boolean wholeRows) throws SQLException {
     StringBuilder sql = new StringBuilder(wholeRows ? SELECT + events
         : "SELECT transaction_id AS commit_id, position AS sequence_id FROM " + events)
-        .append(" WHERE (transaction_id, position) > (?, ?) AND transaction_id < ? AND (");
-    for (int i = 0; i < items.size(); i++) {
-      QueryItem item = items.get(i);
-      sql.append(i == 0 ? "(" : " OR (").append(item.typeNames().isEmpty() ? "TRUE" : "type_name = ANY(?)")
-          .append(item.tags().isEmpty() ? "" : " AND tags <> '{}' AND tags @> ?::text[]").append(')');
-    }
-    sql.append(") ORDER BY transaction_id, position LIMIT ?");
+        .append(" WHERE (transaction_id, position) > (?, ?) AND transaction_id < ? AND ").append(matching(items))
+        .append(" ORDER BY transaction_id, position LIMIT ?");
     PreparedStatement statement = connection.prepareStatement(sql.toString());
     try {
       int p = 1;
       statement.setLong(p++, after.commit());
       statement.setLong(p++, after.sequence());
       statement.setLong(p++, below);
-      for (QueryItem item : items) {
-        if (!item.typeNames().isEmpty()) {
-          statement.setArray(p++, connection.createArrayOf("text", item.typeNames().toArray()));
-        }
-        if (!item.tags().isEmpty()) {
-          statement.setString(p++, EventRows.tagLiteral(item.tags()));
-        }
-      }
-      statement.setInt(p, limit);
+      statement.setInt(bindItems(connection, statement, p, items), limit);
       return statement;
     } catch (SQLException | RuntimeException e) {
       statement.close();

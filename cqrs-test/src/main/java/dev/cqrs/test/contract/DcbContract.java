@@ -210,6 +210,38 @@ public abstract class DcbContract extends EventStoreContractSupport {
   }
 
   @Test
+  void a_condition_finds_a_match_behind_more_than_a_thousand_later_events() {
+    String name = unique("username");
+    EventQuery query = EventQuery.of(EventQuery.Item.types(UsernameClaimed.class).withTags(name));
+    EventQueryResult read = store.read(query, store.head());
+    EventQuery elsewhere = EventQuery.of(EventQuery.Item.tags(unique("nobody")));
+    EventQueryResult readElsewhere = store.read(elsewhere, store.head());
+    for (int append = 0; append < 11; append++) {
+      List<NewEvent> batch = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        batch.add(NewEvent.of(new Happened("filler", append * 100L + i)).withTags(unique("filler")));
+      }
+      store.append(uniqueStream("filler"), ExpectedVersion.noStream(), batch);
+    }
+    AppendResult match = store.append(uniqueStream("claim"), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new UsernameClaimed(name, "first")).withTags(name)));
+    store.append(uniqueStream("filler"), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new Happened("filler", -1)).withTags(unique("filler"))));
+    assertThatThrownBy(() -> store.append(uniqueStream("claim"), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new UsernameClaimed(name, "second")).withTags(name)),
+        AppendCondition.unchangedSince(query, read)))
+        .isInstanceOf(AppendConditionFailedException.class)
+        .satisfies(e -> assertThat(((AppendConditionFailedException) e).conflicting()).isEqualTo(match.lastPosition()));
+    // the same distance, nothing matching: the condition holds
+    AppendResult held = store.append(uniqueStream("claim"), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new UsernameClaimed(unique("username"), "third")).withTags(unique("free"))),
+        AppendCondition.unchangedSince(elsewhere, readElsewhere));
+    assertThat(held.repeated()).isFalse();
+    assertThat(store.read(query, read.readTo()).events()).extracting(RecordedEvent::eventId)
+        .containsExactly(match.events().get(0).eventId());
+  }
+
+  @Test
   void a_read_by_query_returns_every_match_in_global_order_across_pages() {
     String tag = unique("bulk");
     List<UUID> expected = new ArrayList<>();
