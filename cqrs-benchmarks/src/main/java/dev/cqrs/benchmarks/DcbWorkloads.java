@@ -79,18 +79,21 @@ final class DcbWorkloads {
   private void measure(int rounds, HikariDataSource dataSource) throws Exception {
     Duration warmup = Duration.ofSeconds(1);
     Duration measure = Duration.ofSeconds(3);
-    String[] names = {"stream appends (expected version)", "conditional appends (disjoint tags)",
-        "stream decisions (read stream, append)", "tag decisions (read by query, conditional append)",
-        "hot stream, gapless numbers", "hot tag, gapless numbers"};
-    Writer[] contenders = {this::streamAppends, this::taggedAppends, this::streamDecisions, this::tagDecisions,
-        this::hotStream, this::hotTag};
+    String[] names = {"1. stream appends (expected version)", "2. tagged appends, no condition",
+        "3. conditional appends (disjoint tags)", "4. stream decisions (read stream, append)",
+        "5. tag decisions (read by query, conditional append)", "6. hot stream, gapless numbers",
+        "7. hot tag, gapless numbers"};
+    Writer[] contenders = {this::streamAppends, this::plainTaggedAppends, this::taggedAppends, this::streamDecisions,
+        this::tagDecisions, this::hotStream, this::hotTag};
+    int[] baseline = {-1, 0, 0, -1, 3, -1, 5};
+    int[][] groups = {{0, 1, 2}, {3, 4}, {5, 6}};
     double[] appends = new double[contenders.length];
     double[] refusals = new double[contenders.length];
     double[] attempts = new double[contenders.length];
     for (int round = 0; round < rounds; round++) {
-      for (int pair = 0; pair < contenders.length; pair += 2) {
-        for (int k = 0; k < 2; k++) {
-          int which = pair + (round + k) % 2;
+      for (int[] group : groups) {
+        for (int k = 0; k < group.length; k++) {
+          int which = group[(round + k) % group.length]; // each round in another order
           LongAdder[] counts = time(contenders[which], round, warmup, measure);
           appends[which] += counts[0].sum() / (measure.toNanos() / 1e9);
           refusals[which] += counts[1].sum();
@@ -105,8 +108,8 @@ final class DcbWorkloads {
     for (int i = 0; i < contenders.length; i++) {
       double rate = appends[i] / rounds;
       String conflicts = attempts[i] == 0 ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * refusals[i] / attempts[i]);
-      String ratio = i % 2 == 1 ? String.format(Locale.ROOT, "%.2f of the row above", rate / (appends[i - 1] / rounds))
-          : "";
+      String ratio = baseline[i] < 0 ? "" : String.format(Locale.ROOT, "%.2f of %d", rate
+          / (appends[baseline[i]] / rounds), baseline[i] + 1);
       System.out.printf(Locale.ROOT, "| %s | %,.0f | %s | %s |%n", names[i], rate, conflicts, ratio);
     }
     checkGapless("hot-stream-" + run);
@@ -157,6 +160,16 @@ final class DcbWorkloads {
     String stream = "s-" + run + "-" + writer;
     for (long version = 0; System.nanoTime() < deadline; version++) {
       store.append(stream, ExpectedVersion.exactly(version), List.of(event(version)));
+      count(measureFrom, appends);
+    }
+  }
+
+  /** Each writer appends events tagged with a tag of its own, without a condition: what the tags alone cost. */
+  private void plainTaggedAppends(int writer, long deadline, long measureFrom, LongAdder appends,
+                                  LongAdder refusals) {
+    String tag = "p:" + run + ":" + writer;
+    for (long i = 0; System.nanoTime() < deadline; i++) {
+      store.append("p-" + run + "-" + writer + "-" + i, ExpectedVersion.any(), List.of(event(i).withTags(tag)));
       count(measureFrom, appends);
     }
   }

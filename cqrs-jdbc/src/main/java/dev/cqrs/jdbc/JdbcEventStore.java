@@ -644,12 +644,25 @@ public final class JdbcEventStore implements EventStore {
     }
     Position[] head = new Position[1];
     List<EventRows.Raw> rows = Jdbc.withConnection(config, "read by query after " + after, connection -> {
-      long below = readFence(connection);
-      // the head first: on H2, where no fence holds appends back, an event committed after the matches were read
-      // must not lie below readTo
-      head[0] = headBelow(connection, below);
+      Optional<EventSql.FirstPage> first = sql.readFirstPage(connection, after, items, QUERY_PAGE);
+      long below;
       List<EventRows.Raw> read = new ArrayList<>();
       Position from = after;
+      if (first.isPresent()) { // PostgreSQL: the three in one round trip
+        below = first.get().fence();
+        fence.accumulateAndGet(below, Math::max);
+        head[0] = first.get().head();
+        read.addAll(first.get().rows());
+        if (read.size() < QUERY_PAGE) {
+          return read;
+        }
+        from = read.get(read.size() - 1).position();
+      } else {
+        below = readFence(connection);
+        // the head first: on H2, where no fence holds appends back, an event committed after the matches were read
+        // must not lie below readTo
+        head[0] = headBelow(connection, below);
+      }
       while (true) {
         List<EventRows.Raw> page;
         try (PreparedStatement select = sql.selectMatching(connection, from, below, items, QUERY_PAGE, true)) {

@@ -132,6 +132,33 @@ public interface EventSql {
                                    int limit, boolean wholeRows) throws SQLException;
 
   /**
+   * The start of a read by query: the read fence, the head below it, and the first page of matches below it.
+   *
+   * @param fence the read fence, read before the rest
+   * @param head the last event below the fence, read before the matches
+   * @param rows the first matches, at most the page size asked for
+   */
+  record FirstPage(long fence, Position head, List<EventRows.Raw> rows) {
+  }
+
+  /**
+   * Reads the read fence, then the head below it, then the first page of matches below it, each in a statement
+   * after the one before, in one round trip where the database allows it.
+   *
+   * @param connection the connection, in auto-commit mode
+   * @param after the position to read after
+   * @param items the items, at least one
+   * @param limit the page size
+   * @return the three, or empty when the database needs them one by one ({@link #readFence}, {@link #selectHead},
+   *     {@link #selectMatching})
+   * @throws SQLException on a database failure
+   */
+  default Optional<FirstPage> readFirstPage(Connection connection, Position after, List<QueryItem> items, int limit)
+      throws SQLException {
+    return Optional.empty();
+  }
+
+  /**
    * Finds the first event after a position that matches any of the items, in a statement of its own.
    *
    * @param connection the connection, in the transaction that took {@link #lockForCondition}

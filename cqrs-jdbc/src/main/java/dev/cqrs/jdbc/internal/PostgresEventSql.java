@@ -40,6 +40,8 @@ final class PostgresEventSql implements EventSql {
       + " correlation_id, causation_id, created_at, headers, tags FROM ";
   /** The first half of the appenders' advisory lock key: "cqrs" in ASCII. */
   static final int APPENDERS = 0x63717273;
+  /** The transaction-local setting that carries a read fence from one statement of a round trip to the next. */
+  private static final String READ_FENCE = "cqrs.read_fence";
   /** The first half of the condition keys' advisory locks: "cqrt" in ASCII. */
   static final int CONDITION_KEYS = 0x63717274;
   /** The id of the (sub)transaction that wrote a returned row, widened to 64 bits against its transaction's id. */
@@ -472,6 +474,49 @@ final class PostgresEventSql implements EventSql {
     if (!"read committed".equals(isolation)) {
       throw new IllegalStateException("an append with a condition needs a READ COMMITTED transaction, but this one is "
           + isolation + ": its snapshot cannot see the appends its condition must wait for");
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Three statements in one round trip, one implicit transaction: the first computes the fence as
+   * {@link #readFence} does and keeps it in a transaction-local setting, which the two after it read; each takes its
+   * snapshot when it starts, after the one before has finished.
+   */
+  @Override
+  public Optional<FirstPage> readFirstPage(Connection connection, Position after, List<QueryItem> items, int limit)
+      throws SQLException {
+    String below = "current_setting('" + READ_FENCE + "')::bigint";
+    String sql = "SELECT set_config('" + READ_FENCE + "', (CASE WHEN f.recovering THEN f.xmin ELSE"
+        + " LEAST(f.xmax, f.appender, CASE WHEN f.unkeyed > 0 THEN f.xmin END) END)::text, true) FROM (" + fence
+        + ") AS f(recovering, xmin, xmax, appender, unkeyed); "
+        + selectHead().replace("transaction_id < ?", "transaction_id < " + below) + "; "
+        + SELECT + events + " WHERE (transaction_id, position) > (?, ?) AND transaction_id < " + below + " AND "
+        + matching(items) + " ORDER BY transaction_id, position LIMIT ?";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setLong(1, after.commit());
+      statement.setLong(2, after.sequence());
+      statement.setInt(bindItems(connection, statement, 3, items), limit);
+      statement.execute();
+      long fenceRead;
+      try (ResultSet row = statement.getResultSet()) {
+        row.next();
+        fenceRead = Long.parseLong(row.getString(1));
+      }
+      statement.getMoreResults();
+      Position head;
+      try (ResultSet row = statement.getResultSet()) {
+        head = row.next() ? Position.of(row.getLong("commit_id"), row.getLong("sequence_id")) : Position.START;
+      }
+      statement.getMoreResults();
+      List<EventRows.Raw> rows = new ArrayList<>();
+      try (ResultSet result = statement.getResultSet()) {
+        while (result.next()) {
+          rows.add(EventRows.read(result, 1));
+        }
+      }
+      return Optional.of(new FirstPage(fenceRead, head, rows));
     }
   }
 
