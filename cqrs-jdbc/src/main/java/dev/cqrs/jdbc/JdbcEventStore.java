@@ -218,9 +218,10 @@ public final class JdbcEventStore implements EventStore {
    * and on the new events' tags (shared, as every append takes them), so that appends whose conditions and events do
    * not share a tag never wait for each other; a query item without a tag takes the appenders' lock exclusively and
    * so waits for every append in flight and holds new ones back until it commits. On H2: the counter row that every
-   * append holds. Inside the application's current transaction (see
-   * {@link JdbcConfig#transactions()}) it runs under a savepoint; on PostgreSQL that transaction must be READ
-   * COMMITTED.
+   * append holds. On PostgreSQL, outside an application's transaction, the locks and the insert that checks the
+   * condition go to the server in one round trip. Inside the application's current transaction (see
+   * {@link JdbcConfig#transactions()}) it runs under a savepoint. On PostgreSQL the transaction must be READ COMMITTED
+   * (an {@link IllegalStateException} says so otherwise, and nothing is stored).
    */
   @Override
   public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events,
