@@ -532,29 +532,11 @@ public final class Main {
   private void concurrentClerks(OrdersApp app, String orderId) {
     List<ConcurrencyConflictException> conflicts = new CopyOnWriteArrayList<>();
     app.onConflict(conflicts::add);
-    String[] skus = {"book", "pen", "mug", "pen"};
-    CountDownLatch start = new CountDownLatch(1);
-    List<Thread> clerks = new ArrayList<>();
-    for (String sku : skus) {
-      Thread clerk = new Thread(() -> {
-        try {
-          start.await();
-          app.commands().send(new AddItem(orderId, sku, 1));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      clerk.start();
-      clerks.add(clerk);
+    List<Runnable> clerks = new ArrayList<>();
+    for (String sku : List.of("book", "pen", "mug", "pen")) {
+      clerks.add(() -> app.commands().send(new AddItem(orderId, sku, 1)));
     }
-    start.countDown();
-    for (Thread clerk : clerks) {
-      try {
-        clerk.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    atTheSameMoment(clerks);
     app.onConflict(conflict -> { });
     app.awaitProcessed(app.store().head());
     List<ConcurrencyConflictException> seen = List.copyOf(conflicts); // every clerk has finished
@@ -569,34 +551,47 @@ public final class Main {
         + " events in the order's stream, versions without holes");
   }
 
-  /** Several orders redeem one code at once: the code's limit holds across them, whoever wins the race. */
-  private void racingRedemptions(OrdersApp app, String code, List<String> orderIds) {
+  /** Runs each task on a thread of its own, all released at once, and waits for them all. */
+  private static void atTheSameMoment(List<Runnable> tasks) {
     CountDownLatch start = new CountDownLatch(1);
-    java.util.Map<String, String> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
-    List<Thread> customers = new ArrayList<>();
-    for (String orderId : orderIds) {
-      Thread customer = new Thread(() -> {
+    List<Thread> threads = new ArrayList<>();
+    for (Runnable task : tasks) {
+      Thread thread = new Thread(() -> {
         try {
           start.await();
-          app.commands().send(new RedeemPromotion(code, orderId));
-          outcomes.put(orderId, "redeemed");
-        } catch (CommandRejectedException rejected) {
-          outcomes.put(orderId, "rejected: " + rejected.getMessage());
+          task.run();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
       });
-      customer.start();
-      customers.add(customer);
+      thread.start();
+      threads.add(thread);
     }
     start.countDown();
-    for (Thread customer : customers) {
+    for (Thread thread : threads) {
       try {
-        customer.join();
+        thread.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** Several orders redeem one code at once: the code's limit holds across them, whoever wins the race. */
+  private void racingRedemptions(OrdersApp app, String code, List<String> orderIds) {
+    java.util.Map<String, String> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Runnable> customers = new ArrayList<>();
+    for (String orderId : orderIds) {
+      customers.add(() -> {
+        try {
+          app.commands().send(new RedeemPromotion(code, orderId));
+          outcomes.put(orderId, "redeemed");
+        } catch (CommandRejectedException rejected) {
+          outcomes.put(orderId, "rejected: " + rejected.getMessage());
+        }
+      });
+    }
+    atTheSameMoment(customers);
     app.awaitProcessed(app.store().head());
     for (String orderId : orderIds) {
       out.println("> " + new RedeemPromotion(code, orderId) + " (at the same moment)");

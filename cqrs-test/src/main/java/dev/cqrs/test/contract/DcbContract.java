@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cqrs.core.AppendCondition;
 import dev.cqrs.core.AppendConditionFailedException;
 import dev.cqrs.core.AppendResult;
+import dev.cqrs.core.ConcurrencyConflictException;
+import dev.cqrs.core.DuplicateEventIdException;
 import dev.cqrs.core.EventQuery;
 import dev.cqrs.core.EventQueryResult;
 import dev.cqrs.core.EventStore;
@@ -207,6 +209,36 @@ public abstract class DcbContract extends EventStoreContractSupport {
           .hasMessageContaining("1 to 200 characters");
       assertThat(store.readStream(refused)).isEmpty();
     }
+  }
+
+  @Test
+  void a_conditional_append_keeps_the_streams_expected_version_and_the_event_id_rules() {
+    String stream = uniqueStream("user");
+    String name = unique("username");
+    NewEvent first = NewEvent.of(new UsernameClaimed(name, "u1")).withTags(name);
+    store.append(stream, ExpectedVersion.noStream(), List.of(first));
+    EventQuery elsewhere = EventQuery.of(EventQuery.Item.tags(unique("nobody")));
+    EventQueryResult read = store.read(elsewhere, startHead);
+
+    // the condition holds, the expected version does not: a stream conflict, nothing stored
+    assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new Happened("late", 1)).withTags(name)), AppendCondition.unchangedSince(elsewhere, read)))
+        .isInstanceOf(ConcurrencyConflictException.class)
+        .satisfies(e -> assertThat(((ConcurrencyConflictException) e).actualVersion()).isEqualTo(1));
+    assertThat(store.readStream(stream)).hasSize(1);
+
+    // both hold: appended at the next version
+    AppendResult second = store.append(stream, ExpectedVersion.exactly(1),
+        List.of(NewEvent.of(new Happened("next", 2)).withTags(name)), AppendCondition.unchangedSince(elsewhere, read));
+    assertThat(second.events()).singleElement().satisfies(e -> assertThat(e.version()).isEqualTo(2));
+
+    // a stored event id in another stream is refused as with any append
+    String other = uniqueStream("user");
+    assertThatThrownBy(() -> store.append(other, ExpectedVersion.any(), List.of(first),
+        AppendCondition.unchangedSince(elsewhere, read)))
+        .isInstanceOf(DuplicateEventIdException.class)
+        .satisfies(e -> assertThat(((DuplicateEventIdException) e).eventId()).isEqualTo(first.eventId()));
+    assertThat(store.readStream(other)).isEmpty();
   }
 
   @Test
