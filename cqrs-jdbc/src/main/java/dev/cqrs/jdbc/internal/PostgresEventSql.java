@@ -449,7 +449,9 @@ final class PostgresEventSql implements EventSql {
   private String lockSql(java.util.SortedMap<Integer, Boolean> keys, boolean everyAppend, boolean generic) {
     StringBuilder sql = new StringBuilder("SELECT current_setting('transaction_isolation')");
     if (generic) {
-      sql.append(", set_config('plan_cache_mode', 'force_generic_plan', true)");
+      // and that plan never a sequential scan: it is made once per connection, maybe while the table is small
+      sql.append(", set_config('plan_cache_mode', 'force_generic_plan', true),"
+          + " set_config('enable_seqscan', 'off', true)");
     }
     if (everyAppend) {
       sql.append(", pg_advisory_xact_lock(").append(APPENDERS).append(", ").append(appendersKey(events)).append(')');
