@@ -490,8 +490,11 @@ final class PostgresEventSql implements EventSql {
   public Optional<FirstPage> readFirstPage(Connection connection, Position after, List<QueryItem> items, int limit)
       throws SQLException {
     String below = "current_setting('" + READ_FENCE + "')::bigint";
+    // custom plans for the statements after it: how selective a tag is decides between the tags' index and the
+    // global order, and a generic plan, made once for every tag, chose the global order (1.2 ms a read, not 0.2)
     String sql = "SELECT set_config('" + READ_FENCE + "', (CASE WHEN f.recovering THEN f.xmin ELSE"
-        + " LEAST(f.xmax, f.appender, CASE WHEN f.unkeyed > 0 THEN f.xmin END) END)::text, true) FROM (" + fence
+        + " LEAST(f.xmax, f.appender, CASE WHEN f.unkeyed > 0 THEN f.xmin END) END)::text, true),"
+        + " set_config('plan_cache_mode', 'force_custom_plan', true) FROM (" + fence
         + ") AS f(recovering, xmin, xmax, appender, unkeyed); "
         + selectHead().replace("transaction_id < ?", "transaction_id < " + below) + "; "
         + SELECT + events + " WHERE (transaction_id, position) > (?, ?) AND transaction_id < " + below + " AND "
