@@ -52,8 +52,9 @@ import java.util.function.Supplier;
  *   <tr><td>{@code cqrs.query}</td><td>timer</td><td>{@code type}, {@code outcome}, {@code error}</td>
  *       <td>query handling; outcome {@code success} or {@code error}</td></tr>
  *   <tr><td>{@code cqrs.append}</td><td>timer</td><td>{@code outcome}, {@code error}</td>
- *       <td>appends to the store; outcome {@code success}, {@code repeated} (an exact repeat, nothing stored),
- *       {@code conflict} or {@code error}</td></tr>
+ *       <td>appends to the store, with or without an append condition; outcome {@code success}, {@code repeated}
+ *       (an exact repeat, nothing stored), {@code conflict} (the expected version or the condition refused it) or
+ *       {@code error}</td></tr>
  *   <tr><td>{@code cqrs.append.events}</td><td>counter</td><td></td><td>events stored by appends</td></tr>
  *   <tr><td>{@code cqrs.event}</td><td>timer</td><td>{@code processor}, {@code type}, {@code outcome},
  *       {@code error}</td><td>one event applied by a processor's projection</td></tr>
@@ -147,8 +148,9 @@ public final class CqrsObservability {
   }
 
   /**
-   * Returns the store with its appends observed ({@code cqrs.append}, {@code cqrs.append.events}); everything else
-   * goes to the store unchanged. Give the wrapper to the command bus; closing it closes the store.
+   * Returns the store with its appends observed ({@code cqrs.append}, {@code cqrs.append.events}), conditional
+   * appends included; everything else, reads by query too, goes to the store unchanged. Give the wrapper to the
+   * command bus; closing it closes the store.
    *
    * @param store the store
    * @return the observed store

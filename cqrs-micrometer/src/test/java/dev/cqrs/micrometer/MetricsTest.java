@@ -102,6 +102,50 @@ class MetricsTest {
     queries.close();
   }
 
+  record Claim(String name, String user) implements Command {}
+  record Claimed(String name, String user) implements Event {}
+
+  @ParameterizedTest
+  @MethodSource("modes")
+  void decisions_over_queries_work_through_the_observed_store_and_their_appends_are_timed(String mode) {
+    use(mode);
+    EventTypes types = EventTypes.builder()
+        .register(Claimed.class, "Claimed", 1, e -> java.util.Set.of("name:" + e.name())).build();
+    InMemoryEventStore inner = InMemoryEventStore.create(types);
+    EventStore store = observability.appends(inner);
+    CommandBus commands = CommandBus.builder().eventStore(store).build()
+        .register(Claim.class, dev.cqrs.core.QueryDecidingHandler.builder(
+            (Claim c) -> dev.cqrs.core.DecisionModel.of(
+                dev.cqrs.core.EventQuery.of(dev.cqrs.core.EventQuery.Item.tags("name:" + c.name())), 0,
+                (claims, event) -> claims + 1),
+            (Claim c, Integer claims) -> {
+              if (claims > 0) {
+                throw new CommandRejectedException("name " + c.name() + " is taken");
+              }
+              return List.of(new Claimed(c.name(), c.user()));
+            },
+            c -> "user-" + c.user()).build());
+
+    commands.send(new Claim("ann", "u1"));
+    assertThatThrownBy(() -> commands.send(new Claim("ann", "u2"))).isInstanceOf(CommandRejectedException.class);
+    // a refused condition reaches the caller through the observed store, counted as a conflict
+    dev.cqrs.core.EventQuery bob = dev.cqrs.core.EventQuery.of(dev.cqrs.core.EventQuery.Item.tags("name:bob"));
+    dev.cqrs.core.EventQueryResult read = store.read(bob, dev.cqrs.core.Position.START);
+    inner.append("user-u3", ExpectedVersion.noStream(), new Claimed("bob", "u3"));
+    assertThatThrownBy(() -> store.append("user-u4", ExpectedVersion.noStream(),
+        List.of(dev.cqrs.core.NewEvent.of(new Claimed("bob", "u4"))),
+        dev.cqrs.core.AppendCondition.unchangedSince(bob, read)))
+        .isInstanceOf(dev.cqrs.core.AppendConditionFailedException.class);
+
+    assertThat(inner.readStream("user-u1")).singleElement()
+        .satisfies(e -> assertThat(e.tags()).containsExactly("name:ann"));
+    assertThat(inner.readStream("user-u2")).isEmpty();
+    assertThat(timerCount("cqrs.append", "outcome", "success")).isEqualTo(1);
+    assertThat(timerCount("cqrs.append", "outcome", "conflict")).isEqualTo(1);
+    assertThat(meters.get("cqrs.append.events").counter().count()).isEqualTo(1);
+    commands.close();
+  }
+
   @ParameterizedTest
   @MethodSource("modes")
   void processors_report_batches_events_retries_dead_letters_lag_and_status(String mode) throws Exception {

@@ -1,27 +1,26 @@
 package dev.cqrs.micrometer.internal;
 
+import dev.cqrs.core.AppendCondition;
+import dev.cqrs.core.AppendConditionFailedException;
 import dev.cqrs.core.AppendResult;
 import dev.cqrs.core.ConcurrencyConflictException;
-import dev.cqrs.core.EventFeed;
 import dev.cqrs.core.EventStore;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
-import dev.cqrs.core.Position;
-import dev.cqrs.core.RecordedEvent;
-import dev.cqrs.core.Registration;
+import dev.cqrs.core.spi.ForwardingEventStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Supplier;
 
-/** An event store whose appends are observed; every other call goes to the store unchanged. Thread-safe. */
-public final class ObservedEventStore implements EventStore {
+/**
+ * An event store whose appends (with or without a condition) are observed; every other call goes to the store
+ * unchanged. Thread-safe.
+ */
+public final class ObservedEventStore extends ForwardingEventStore {
 
-  private final EventStore store;
   private final ObservationRegistry registry;
   private final DirectTimers direct;
   private final Counter appended;
@@ -36,7 +35,7 @@ public final class ObservedEventStore implements EventStore {
    */
   public ObservedEventStore(EventStore store, ObservationRegistry registry, DirectTimers direct,
                             MeterRegistry meters) {
-    this.store = store;
+    super(store);
     this.registry = registry;
     this.direct = direct;
     this.appended = Counter.builder("cqrs.append.events").description("events stored by appends").register(meters);
@@ -44,8 +43,18 @@ public final class ObservedEventStore implements EventStore {
 
   @Override
   public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events) {
+    return observed(() -> delegate().append(streamId, expectedVersion, events));
+  }
+
+  @Override
+  public AppendResult append(String streamId, ExpectedVersion expectedVersion, List<NewEvent> events,
+                             AppendCondition condition) {
+    return observed(() -> delegate().append(streamId, expectedVersion, events, condition));
+  }
+
+  private AppendResult observed(Supplier<AppendResult> append) {
     Supplier<AppendResult> work = () -> {
-      AppendResult result = store.append(streamId, expectedVersion, events);
+      AppendResult result = append.get();
       if (!result.repeated()) {
         appended.increment(result.events().size());
       }
@@ -64,51 +73,12 @@ public final class ObservedEventStore implements EventStore {
   }
 
   private static String outcome(Throwable failure) {
-    return failure instanceof ConcurrencyConflictException ? "conflict" : "error";
-  }
-
-  @Override
-  public List<RecordedEvent> readStream(String streamId, long fromVersion) {
-    return store.readStream(streamId, fromVersion);
-  }
-
-  @Override
-  public Optional<RecordedEvent> readEvent(UUID eventId) {
-    return store.readEvent(eventId);
-  }
-
-  @Override
-  public List<RecordedEvent> readAll(Position after, int limit) {
-    return store.readAll(after, limit);
-  }
-
-  @Override
-  public EventFeed openFeed(Position after, int batchSize) {
-    return store.openFeed(after, batchSize);
-  }
-
-  @Override
-  public Position head() {
-    return store.head();
-  }
-
-  @Override
-  public long countAfter(Position after) {
-    return store.countAfter(after);
-  }
-
-  @Override
-  public Registration onAppend(Runnable listener) {
-    return store.onAppend(listener);
-  }
-
-  @Override
-  public void close() {
-    store.close();
+    return failure instanceof ConcurrencyConflictException || failure instanceof AppendConditionFailedException
+        ? "conflict" : "error";
   }
 
   @Override
   public String toString() {
-    return "observed " + store;
+    return "observed " + delegate();
   }
 }
