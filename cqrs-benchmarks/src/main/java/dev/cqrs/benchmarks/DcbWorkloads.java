@@ -1,6 +1,5 @@
 package dev.cqrs.benchmarks;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cqrs.core.AppendCondition;
 import dev.cqrs.core.AppendConditionFailedException;
@@ -11,11 +10,8 @@ import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
 import dev.cqrs.core.RecordedEvent;
-import dev.cqrs.core.serialization.EventCodec;
-import dev.cqrs.core.serialization.UpcasterChain;
 import dev.cqrs.jdbc.JdbcConfig;
 import dev.cqrs.jdbc.JdbcEventStore;
-import dev.cqrs.jdbc.JdbcSchema;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -61,15 +57,8 @@ final class DcbWorkloads {
     int rounds = Integer.getInteger("bench.rounds", 4);
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
         .setServerConfig("synchronous_commit", "on").setServerConfig("max_connections", "100").start()) {
-      HikariConfig pool = new HikariConfig();
-      pool.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
-      pool.setUsername("postgres");
-      pool.setMaximumPoolSize(24);
-      try (HikariDataSource dataSource = new HikariDataSource(pool)) {
-        JdbcConfig config = JdbcConfig.builder(dataSource).build();
-        JdbcSchema.migrate(config);
-        try (JdbcEventStore store = JdbcEventStore.create(config, EventCodec.of(Payloads.TYPES,
-            dev.cqrs.jackson.JacksonSerializer.create(), UpcasterChain.empty()))) {
+      try (HikariDataSource dataSource = BenchPostgres.pool(postgres, 24)) {
+        try (JdbcEventStore store = BenchPostgres.store(JdbcConfig.builder(dataSource).build())) {
           new DcbWorkloads(store).measure(rounds, dataSource);
         }
       }

@@ -1,6 +1,5 @@
 package dev.cqrs.benchmarks;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cqrs.benchmarks.Payloads.OrderPlaced;
 import dev.cqrs.core.ExpectedVersion;
@@ -8,13 +7,9 @@ import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
 import dev.cqrs.core.Projection;
 import dev.cqrs.core.TrackingProcessor;
-import dev.cqrs.core.serialization.EventCodec;
-import dev.cqrs.core.serialization.UpcasterChain;
 import dev.cqrs.inmemory.InMemoryCheckpointStore;
-import dev.cqrs.jackson.JacksonSerializer;
 import dev.cqrs.jdbc.JdbcConfig;
 import dev.cqrs.jdbc.JdbcEventStore;
-import dev.cqrs.jdbc.JdbcSchema;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -46,15 +41,9 @@ final class LoadSoak {
     long begin = System.nanoTime();
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
         .setServerConfig("synchronous_commit", "on").start()) {
-      HikariConfig pool = new HikariConfig();
-      pool.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
-      pool.setUsername("postgres");
-      pool.setMaximumPoolSize(16);
-      try (HikariDataSource dataSource = new HikariDataSource(pool)) {
+      try (HikariDataSource dataSource = BenchPostgres.pool(postgres, 16)) {
         JdbcConfig config = JdbcConfig.builder(dataSource).build();
-        JdbcSchema.migrate(config);
-        JdbcEventStore store = JdbcEventStore.create(config,
-            EventCodec.of(Payloads.TYPES, JacksonSerializer.create(), UpcasterChain.empty()));
+        JdbcEventStore store = BenchPostgres.store(config);
         List<ConcurrentHashMap<String, Long>> models = new ArrayList<>();
         List<LongAdder> applied = new ArrayList<>();
         List<TrackingProcessor> processors = new ArrayList<>();

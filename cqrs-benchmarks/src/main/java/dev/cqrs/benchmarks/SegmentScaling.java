@@ -1,18 +1,14 @@
 package dev.cqrs.benchmarks;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cqrs.core.ExpectedVersion;
 import dev.cqrs.core.NewEvent;
 import dev.cqrs.core.Position;
 import dev.cqrs.core.Projection;
 import dev.cqrs.core.TrackingProcessor;
-import dev.cqrs.core.serialization.EventCodec;
-import dev.cqrs.core.serialization.UpcasterChain;
 import dev.cqrs.jdbc.JdbcConfig;
 import dev.cqrs.jdbc.JdbcEventStore;
 import dev.cqrs.jdbc.JdbcProcessors;
-import dev.cqrs.jdbc.JdbcSchema;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,15 +38,9 @@ final class SegmentScaling {
 
   static void run() throws Exception {
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on").start()) {
-      HikariConfig pool = new HikariConfig();
-      pool.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
-      pool.setUsername("postgres");
-      pool.setMaximumPoolSize(40);
-      try (HikariDataSource dataSource = new HikariDataSource(pool)) {
+      try (HikariDataSource dataSource = BenchPostgres.pool(postgres, 40)) {
         JdbcConfig config = JdbcConfig.builder(dataSource).build();
-        JdbcSchema.migrate(config);
-        try (JdbcEventStore store = JdbcEventStore.create(config, EventCodec.of(Payloads.TYPES,
-            dev.cqrs.jackson.JacksonSerializer.create(), UpcasterChain.empty()))) {
+        try (JdbcEventStore store = BenchPostgres.store(config)) {
           Position last = Position.START;
           for (int i = 0; i < EVENTS; i++) {
             String stream = "order-" + (i % STREAMS);

@@ -281,17 +281,11 @@ final class PostgresEventSql implements EventSql {
   @Override
   public List<Placed> insert(Connection connection, String streamId, ExpectedVersion expected,
                              List<EventRows.Row> rows) throws SQLException {
-    return insert(connection, streamId, expected, rows, null, List.of());
-  }
-
-  private List<Placed> insert(Connection connection, String streamId, ExpectedVersion expected,
-                              List<EventRows.Row> rows, Position after, List<QueryItem> items) throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
-    boolean tagged = !EventSql.writeKeys(rows).isEmpty();
-    String guard = after == null ? "" : guard(items);
+    java.util.SortedSet<Integer> written = EventSql.writeKeys(rows);
     try (PreparedStatement statement = connection.prepareStatement(insertSql(autoCommit, expected, rows.size(),
-        tagged, guard))) {
-      bindInsert(connection, statement, 1, streamId, expected, rows, after, items);
+        !written.isEmpty(), ""))) {
+      bindInsert(connection, statement, 1, streamId, expected, rows, written, null, List.of());
       try (ResultSet result = statement.executeQuery()) {
         return placed(connection, result, autoCommit);
       }
@@ -316,12 +310,12 @@ final class PostgresEventSql implements EventSql {
                                                     List<EventRows.Row> rows, java.util.SortedMap<Integer, Boolean> keys,
                                                     boolean everyAppend, Position after, List<QueryItem> items)
       throws SQLException {
-    boolean tagged = !EventSql.writeKeys(rows).isEmpty();
-    String sql = lockSql(keys, everyAppend, true) + "; " + insertSql(true, expected, rows.size(), tagged,
+    java.util.SortedSet<Integer> written = EventSql.writeKeys(rows);
+    String sql = lockSql(keys, everyAppend, true) + "; " + insertSql(true, expected, rows.size(), !written.isEmpty(),
         guard(items));
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      bindInsert(connection, statement, bindLockKeys(connection, statement, 1, keys), streamId, expected, rows, after,
-          items);
+      bindInsert(connection, statement, bindLockKeys(connection, statement, 1, keys), streamId, expected, rows,
+          written, after, items);
       statement.execute();
       String isolation;
       try (ResultSet locked = statement.getResultSet()) {
@@ -341,16 +335,19 @@ final class PostgresEventSql implements EventSql {
     }
   }
 
-  /** Binds an insert's parameters from an index on: the rows, the expected version, the condition's check. */
+  /**
+   * Binds an insert's parameters from an index on: the stream, the tag keys it writes under (none for events without
+   * tags), the rows, the expected version, and the condition's check when there is one ({@code after} not null).
+   */
   private static void bindInsert(Connection connection, PreparedStatement statement, int first, String streamId,
-                                 ExpectedVersion expected, List<EventRows.Row> rows, Position after,
-                                 List<QueryItem> items) throws SQLException {
-    java.util.SortedSet<Integer> keys = EventSql.writeKeys(rows);
-    boolean tagged = !keys.isEmpty();
+                                 ExpectedVersion expected, List<EventRows.Row> rows,
+                                 java.util.SortedSet<Integer> written, Position after, List<QueryItem> items)
+      throws SQLException {
+    boolean tagged = !written.isEmpty();
     int i = first;
     statement.setString(i++, streamId);
     if (tagged) {
-      statement.setArray(i++, connection.createArrayOf("int4", keys.toArray()));
+      statement.setArray(i++, connection.createArrayOf("int4", written.toArray()));
     }
     statement.setString(i++, streamId);
     int next = rows.size() <= MAX_ROWS_AS_VALUES ? bindValues(statement, i, rows, tagged)
