@@ -56,8 +56,7 @@ final class PostgresEventSql implements EventSql {
   private final String events;
   private final String streamVersionConstraint;
   private final String registeredKey;
-  /** The start of the insert by transaction mode (auto-commit, transaction) and tags (none, some). */
-  private final String[][] insertHeads = new String[2][2];
+  private final int store;
   private final String rekey;
   private final String fence;
   private final String fenceHolder;
@@ -67,44 +66,78 @@ final class PostgresEventSql implements EventSql {
   PostgresEventSql(JdbcConfig config) {
     this.events = config.table("events");
     this.streamVersionConstraint = config.tablePrefix() + "events_stream_version";
-    int store = appendersKey(events);
+    this.store = appendersKey(events);
     this.registeredKey = "cqrs.appending_" + Integer.toUnsignedLong(store);
     this.fence = fenceQuery(Integer.toUnsignedLong(store));
     this.fenceHolder = fenceHolderQuery(Integer.toUnsignedLong(store));
-    // the appender lock (the read fence's registration), then, for events with tags, a shared lock per tag (see
-    // EventSql.writeKeys), in ascending order: a conditional append takes the keys of its query exclusively
-    String[] locks = {
-        "(SELECT pg_advisory_xact_lock_shared(" + APPENDERS + ", " + store + ")) locked",
-        "(SELECT pg_advisory_xact_lock_shared(" + APPENDERS + ", " + store + ") AS registered,"
-            + " (SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared(" + CONDITION_KEYS + ", k)"
-            + " FROM unnest(?::int4[]) AS k) w) AS written) locked"};
-    for (int tagged = 0; tagged < 2; tagged++) {
-      // The registration, evaluated before the row is written. In auto-commit mode the statement is the
-      // transaction: its id, taken after the lock, is its key. In a transaction: the key it registered before (kept
-      // in a setting that a rollback to a savepoint undoes together with the lock), or its id when it takes one now,
-      // after the lock; null when it had an id before it registered, and the savepoint's id is used instead (see
-      // insert).
-      String[] registrations = {
-          "SELECT NULL::bigint AS key FROM " + locks[tagged],
-          "SELECT k AS key, CASE WHEN k IS NOT NULL THEN set_config('" + registeredKey + "', k::text, true) END"
-              + " AS remembered FROM (SELECT coalesce(nullif(current_setting('" + registeredKey + "', true), '')"
-              + "::bigint, CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN pg_current_xact_id()::text::bigint"
-              + " END) AS k FROM " + locks[tagged] + " OFFSET 0) k"}; // OFFSET 0: k is computed once, or the
-      // planner would inline it into the set_config, where pg_current_xact_id_if_assigned() sees the id just taken
-      for (int mode = 0; mode < 2; mode++) {
-        // events without tags leave the column to its default, and bind no tag keys
-        insertHeads[mode][tagged] = "INSERT INTO " + events + " (transaction_id, "
-            + (tagged == 1 ? EventRows.COLUMNS : EventRows.COLUMNS.replace(", tags", "")) + ")"
-            + " SELECT h.key, ?, h.version + e.ord, e.event_id, e.type_name, e.type_revision, e.payload::json,"
-            + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::json"
-            + (tagged == 1 ? ", e.tags::text[]" : "") + " FROM (SELECT coalesce(l.version, 0) AS version,"
-            + " GREATEST(l.transaction_id, r.key, pg_current_xact_id()::text::bigint) AS key"
-            + " FROM (" + registrations[mode] + ") r LEFT JOIN LATERAL (SELECT version, transaction_id FROM "
-            + events + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1) l ON TRUE) h CROSS JOIN ";
-      }
-    }
     this.rekey = "WITH rekeyed AS (UPDATE " + events + " SET transaction_id = ? WHERE position = ANY(?)"
         + " AND transaction_id < ?) SELECT set_config('" + registeredKey + "', ?, true)";
+  }
+
+  /**
+   * The start of the insert, up to the rows, for a transaction mode and a number of tag keys to lock (0 for events
+   * without tags, which leave the tags column to its default).
+   */
+  private String insertHead(boolean autoCommit, int keys) {
+    // the appender lock (the read fence's registration), then, for events with tags, a shared lock per tag key (see
+    // EventSql.writeKeys), in ascending order: a conditional append takes the keys of its query exclusively. Plain
+    // calls, not an aggregate over the keys: executor start-up of an aggregate and a function scan cost more than
+    // the locks themselves
+    String locked = "(SELECT pg_advisory_xact_lock_shared(" + APPENDERS + ", " + store + ") AS registered"
+        + lockCalls(keys, "pg_advisory_xact_lock_shared") + ") locked";
+    // The registration, evaluated before the row is written. In auto-commit mode the statement is the transaction:
+    // its id, taken after the lock, is its key. In a transaction: the key it registered before (kept in a setting
+    // that a rollback to a savepoint undoes together with the lock), or its id when it takes one now, after the lock;
+    // null when it had an id before it registered, and the savepoint's id is used instead (see insert). OFFSET 0: k
+    // is computed once, or the planner would inline it into the set_config, where pg_current_xact_id_if_assigned()
+    // sees the id just taken.
+    String registration = autoCommit ? "SELECT NULL::bigint AS key FROM " + locked
+        : "SELECT k AS key, CASE WHEN k IS NOT NULL THEN set_config('" + registeredKey + "', k::text, true) END"
+            + " AS remembered FROM (SELECT coalesce(nullif(current_setting('" + registeredKey + "', true), '')"
+            + "::bigint, CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN pg_current_xact_id()::text::bigint"
+            + " END) AS k FROM " + locked + " OFFSET 0) k";
+    boolean tagged = keys > 0;
+    return "INSERT INTO " + events + " (transaction_id, "
+        + (tagged ? EventRows.COLUMNS : EventRows.COLUMNS.replace(", tags", "")) + ")"
+        + " SELECT h.key, ?, h.version + e.ord, e.event_id, e.type_name, e.type_revision, e.payload::json,"
+        + " e.message_id, e.correlation_id, e.causation_id, e.created_at::timestamptz, e.headers::json"
+        + (tagged ? ", e.tags::text[]" : "") + " FROM (SELECT coalesce(l.version, 0) AS version,"
+        + " GREATEST(l.transaction_id, r.key, pg_current_xact_id()::text::bigint) AS key"
+        + " FROM (" + registration + ") r LEFT JOIN LATERAL (SELECT version, transaction_id FROM "
+        + events + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1) l ON TRUE) h CROSS JOIN ";
+  }
+
+  /** Beyond this many keys, a statement binds its lock keys as one array. */
+  private static final int MAX_KEYS_AS_VALUES = 16;
+
+  /**
+   * The select-list items that take advisory locks on condition keys with a function, one parameter per key, in the
+   * parameters' order; beyond {@value #MAX_KEYS_AS_VALUES} keys, one item over an array parameter.
+   */
+  private static String lockCalls(int keys, String function) {
+    if (keys > MAX_KEYS_AS_VALUES) {
+      return ", (SELECT count(*) FROM (SELECT " + function + "(" + CONDITION_KEYS + ", k) FROM unnest(?::int4[]) AS k)"
+          + " w) AS written";
+    }
+    StringBuilder sql = new StringBuilder();
+    for (int k = 0; k < keys; k++) {
+      sql.append(", ").append(function).append('(').append(CONDITION_KEYS).append(", ?)");
+    }
+    return sql.toString();
+  }
+
+  /** Binds keys as {@link #lockCalls} takes them; returns the next parameter's index. */
+  private static int bindKeys(Connection connection, PreparedStatement statement, int first,
+                              java.util.Collection<Integer> keys) throws SQLException {
+    if (keys.size() > MAX_KEYS_AS_VALUES) {
+      statement.setArray(first, connection.createArrayOf("int4", keys.toArray()));
+      return first + 1;
+    }
+    int p = first;
+    for (int key : keys) {
+      statement.setInt(p++, key);
+    }
+    return p;
   }
 
   /** Tells whether the insert compares the stream's version with a parameter (an exact version other than none). */
@@ -112,22 +145,23 @@ final class PostgresEventSql implements EventSql {
     return expected.version().isPresent() && !expected.equals(ExpectedVersion.noStream());
   }
 
-  /** How many of the events after a condition's position the one-round-trip check looks through. */
+  /** How far past a condition's position (in positions handed out) the one-round-trip check looks. */
   private static final int RECENT = 1_000;
 
   /**
    * The condition's check inside the insert of a conditional append: no event after the position matches an item,
-   * among the first {@value #RECENT} events after it, and there are fewer than that. A decision's read ends at the
-   * head of what is readable, so the events after it are those appended since, usually few; when there are more, the
-   * insert inserts nothing, and the store checks again in a transaction, with the tags' index (see
-   * {@link EventSql#firstMatchAfter}). The scan follows the global order's index, so a generic plan serves every
-   * value.
+   * and none has a position more than {@value #RECENT} past the position's. A decision's read ends at the head of what
+   * is readable, so the events after it are those appended since, usually few, and the look-up along the global
+   * order's index stops at the first event that matches or lies too far on; then the insert inserts nothing, and the
+   * store checks again in a transaction, with the tags' index (see {@link EventSql#firstMatchAfter}). A generic plan
+   * serves every value; {@code IS TRUE} keeps the planner from answering the tags' part through the tags' index, which
+   * would read every event of a tag. One look-up without a limit or an aggregate: their executor start-up cost more
+   * than the look-up.
    */
   private static String guard(List<QueryItem> items) {
     return " AND current_setting('transaction_isolation') = 'read committed'"
-        + " AND (SELECT count(*) < " + RECENT + " AND NOT coalesce(bool_or(" + matching(items) + "), false)"
-        + " FROM (SELECT type_name, tags FROM %1$s WHERE (transaction_id, position) > (?, ?)"
-        + " ORDER BY transaction_id, position LIMIT " + RECENT + ") r)";
+        + " AND NOT EXISTS (SELECT FROM %1$s WHERE (transaction_id, position) > (?, ?)"
+        + " AND (position > ? OR " + matching(items) + ") IS TRUE)";
   }
 
   /** The items as one predicate on {@code type_name} and {@code tags}; binds with {@link #bindItems}. */
@@ -157,10 +191,10 @@ final class PostgresEventSql implements EventSql {
   }
 
   /**
-   * The insert for a transaction mode, an expectation, a row count, whether any event has tags, and a condition's
-   * check ({@link #guard}, or empty for none) in its WHERE clause.
+   * The insert for a transaction mode, an expectation, a row count, the number of tag keys its events lock (none for
+   * events without tags), and a condition's check ({@link #guard}, or empty for none) in its WHERE clause.
    */
-  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n, boolean tagged, String guard) {
+  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n, int keys, String guard) {
     String condition;
     if (expected.equals(ExpectedVersion.noStream())) {
       condition = "h.version = 0";
@@ -172,10 +206,12 @@ final class PostgresEventSql implements EventSql {
       condition = "TRUE";
     }
     int rows = n <= MAX_ROWS_AS_VALUES ? n : 0;
-    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + (tagged ? "#" : "-") + rows + condition + guard,
+    int keyParameters = Math.min(keys, MAX_KEYS_AS_VALUES + 1);
+    boolean tagged = keys > 0;
+    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + keyParameters + "-" + rows + condition + guard,
         key -> {
       String columns = tagged ? ROW_COLUMNS : ROW_COLUMNS.replace(", tags", "");
-      StringBuilder sql = new StringBuilder(insertHeads[autoCommit ? 0 : 1][tagged ? 1 : 0]);
+      StringBuilder sql = new StringBuilder(insertHead(autoCommit, keyParameters));
       if (rows == 0) {
         sql.append("(SELECT ").append(columns).append(" FROM unnest(?::uuid[], ?::text[], ?::int4[],"
             + " ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[]").append(tagged ? ", ?::text[]" : "")
@@ -284,7 +320,7 @@ final class PostgresEventSql implements EventSql {
     boolean autoCommit = connection.getAutoCommit();
     java.util.SortedSet<Integer> written = EventSql.writeKeys(rows);
     try (PreparedStatement statement = connection.prepareStatement(insertSql(autoCommit, expected, rows.size(),
-        !written.isEmpty(), ""))) {
+        written.size(), ""))) {
       bindInsert(connection, statement, 1, streamId, expected, rows, written, null, List.of());
       try (ResultSet result = statement.executeQuery()) {
         return placed(connection, result, autoCommit);
@@ -311,7 +347,7 @@ final class PostgresEventSql implements EventSql {
                                                     boolean everyAppend, Position after, List<QueryItem> items)
       throws SQLException {
     java.util.SortedSet<Integer> written = EventSql.writeKeys(rows);
-    String sql = lockSql(keys, everyAppend, true) + "; " + insertSql(true, expected, rows.size(), !written.isEmpty(),
+    String sql = lockSql(keys, everyAppend, true) + "; " + insertSql(true, expected, rows.size(), written.size(),
         guard(items));
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       bindInsert(connection, statement, bindLockKeys(connection, statement, 1, keys), streamId, expected, rows,
@@ -346,9 +382,7 @@ final class PostgresEventSql implements EventSql {
     boolean tagged = !written.isEmpty();
     int i = first;
     statement.setString(i++, streamId);
-    if (tagged) {
-      statement.setArray(i++, connection.createArrayOf("int4", written.toArray()));
-    }
+    i = bindKeys(connection, statement, i, written);
     statement.setString(i++, streamId);
     int next = rows.size() <= MAX_ROWS_AS_VALUES ? bindValues(statement, i, rows, tagged)
         : bindArrays(connection, statement, i, rows, tagged);
@@ -356,9 +390,11 @@ final class PostgresEventSql implements EventSql {
       statement.setLong(next++, expected.version().getAsLong());
     }
     if (after != null) {
-      next = bindItems(connection, statement, next, items);
       statement.setLong(next++, after.commit());
-      statement.setLong(next, after.sequence());
+      statement.setLong(next++, after.sequence());
+      statement.setLong(next++, after.sequence() > Long.MAX_VALUE - RECENT ? Long.MAX_VALUE
+          : after.sequence() + RECENT);
+      bindItems(connection, statement, next, items);
     }
   }
 
@@ -453,17 +489,27 @@ final class PostgresEventSql implements EventSql {
     if (everyAppend) {
       sql.append(", pg_advisory_xact_lock(").append(APPENDERS).append(", ").append(appendersKey(events)).append(')');
     }
-    // the keys as parameters, so that the statement's text is the same for every condition and stays prepared;
-    // taken in the arrays' order, which is ascending
-    sql.append(", (SELECT count(*) FROM (SELECT CASE WHEN x THEN pg_advisory_xact_lock(").append(CONDITION_KEYS)
-        .append(", k) ELSE pg_advisory_xact_lock_shared(").append(CONDITION_KEYS)
-        .append(", k) END FROM unnest(?::int4[], ?::bool[]) AS u(k, x)) l)");
+    // the keys as parameters, so that the statement's text depends only on how many keys are taken which way and
+    // stays prepared; taken in ascending order
+    if (keys.size() > MAX_KEYS_AS_VALUES) {
+      sql.append(", (SELECT count(*) FROM (SELECT CASE WHEN x THEN pg_advisory_xact_lock(").append(CONDITION_KEYS)
+          .append(", k) ELSE pg_advisory_xact_lock_shared(").append(CONDITION_KEYS)
+          .append(", k) END FROM unnest(?::int4[], ?::bool[]) AS u(k, x)) l)");
+    } else {
+      for (boolean exclusive : keys.values()) {
+        sql.append(exclusive ? ", pg_advisory_xact_lock(" : ", pg_advisory_xact_lock_shared(").append(CONDITION_KEYS)
+            .append(", ?)");
+      }
+    }
     return sql.toString();
   }
 
   /** Binds the keys of {@link #lockSql} at an index; returns the next one. */
   private static int bindLockKeys(Connection connection, PreparedStatement statement, int first,
                                   java.util.SortedMap<Integer, Boolean> keys) throws SQLException {
+    if (keys.size() <= MAX_KEYS_AS_VALUES) {
+      return bindKeys(connection, statement, first, keys.keySet());
+    }
     statement.setArray(first, connection.createArrayOf("int4", keys.keySet().toArray()));
     statement.setArray(first + 1, connection.createArrayOf("bool", keys.values().toArray()));
     return first + 2;
