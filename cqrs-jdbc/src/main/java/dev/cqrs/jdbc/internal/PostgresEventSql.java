@@ -62,6 +62,8 @@ final class PostgresEventSql implements EventSql {
   private final String fenceHolder;
   /** Insert statements by transaction mode, expectation kind and row count (0 for the array form). */
   private final ConcurrentMap<String, String> inserts = new ConcurrentHashMap<>();
+  /** The lock statement and insert of one-round-trip conditional appends, by {@link #oneTripShape}. */
+  private final ConcurrentMap<String, String> oneTrips = new ConcurrentHashMap<>();
 
   PostgresEventSql(JdbcConfig config) {
     this.events = config.table("events");
@@ -75,10 +77,10 @@ final class PostgresEventSql implements EventSql {
   }
 
   /**
-   * The start of the insert, up to the rows, for a transaction mode and a number of tag keys to lock (0 for events
-   * without tags, which leave the tags column to its default).
+   * The start of the insert, up to the rows, for a transaction mode, whether the events have tags (events without
+   * leave the tags column to its default), and how many tag keys it locks.
    */
-  private String insertHead(boolean autoCommit, int keys) {
+  private String insertHead(boolean autoCommit, boolean tagged, int keys) {
     // the appender lock (the read fence's registration), then, for events with tags, a shared lock per tag key (see
     // EventSql.writeKeys), in ascending order: a conditional append takes the keys of its query exclusively. Plain
     // calls, not an aggregate over the keys: executor start-up of an aggregate and a function scan cost more than
@@ -96,7 +98,6 @@ final class PostgresEventSql implements EventSql {
             + " AS remembered FROM (SELECT coalesce(nullif(current_setting('" + registeredKey + "', true), '')"
             + "::bigint, CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN pg_current_xact_id()::text::bigint"
             + " END) AS k FROM " + locked + " OFFSET 0) k";
-    boolean tagged = keys > 0;
     return "INSERT INTO " + events + " (transaction_id, "
         + (tagged ? EventRows.COLUMNS : EventRows.COLUMNS.replace(", tags", "")) + ")"
         + " SELECT h.key, ?, h.version + e.ord, e.event_id, e.type_name, e.type_revision, e.payload::json,"
@@ -191,10 +192,11 @@ final class PostgresEventSql implements EventSql {
   }
 
   /**
-   * The insert for a transaction mode, an expectation, a row count, the number of tag keys its events lock (none for
-   * events without tags), and a condition's check ({@link #guard}, or empty for none) in its WHERE clause.
+   * The insert for a transaction mode, an expectation, a row count, whether any event has tags, the number of tag
+   * keys it locks, and a condition's check ({@link #guard}, or empty for none) in its WHERE clause.
    */
-  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n, int keys, String guard) {
+  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n, boolean tagged, int keys,
+                           String guard) {
     String condition;
     if (expected.equals(ExpectedVersion.noStream())) {
       condition = "h.version = 0";
@@ -207,11 +209,11 @@ final class PostgresEventSql implements EventSql {
     }
     int rows = n <= MAX_ROWS_AS_VALUES ? n : 0;
     int keyParameters = Math.min(keys, MAX_KEYS_AS_VALUES + 1);
-    boolean tagged = keys > 0;
-    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + keyParameters + "-" + rows + condition + guard,
+    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + (tagged ? "#" : "-") + keyParameters + "-" + rows
+            + condition + guard,
         key -> {
       String columns = tagged ? ROW_COLUMNS : ROW_COLUMNS.replace(", tags", "");
-      StringBuilder sql = new StringBuilder(insertHead(autoCommit, keyParameters));
+      StringBuilder sql = new StringBuilder(insertHead(autoCommit, tagged, keyParameters));
       if (rows == 0) {
         sql.append("(SELECT ").append(columns).append(" FROM unnest(?::uuid[], ?::text[], ?::int4[],"
             + " ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[]").append(tagged ? ", ?::text[]" : "")
@@ -320,8 +322,8 @@ final class PostgresEventSql implements EventSql {
     boolean autoCommit = connection.getAutoCommit();
     java.util.SortedSet<Integer> written = EventSql.writeKeys(rows);
     try (PreparedStatement statement = connection.prepareStatement(insertSql(autoCommit, expected, rows.size(),
-        written.size(), ""))) {
-      bindInsert(connection, statement, 1, streamId, expected, rows, written, null, List.of());
+        !written.isEmpty(), written.size(), ""))) {
+      bindInsert(connection, statement, 1, streamId, expected, rows, !written.isEmpty(), written, null, List.of());
       try (ResultSet result = statement.executeQuery()) {
         return placed(connection, result, autoCommit);
       }
@@ -339,7 +341,8 @@ final class PostgresEventSql implements EventSql {
    * <p>The lock statement and the insert go to the server together, in one round trip: in auto-commit mode the
    * statements of one round trip are one transaction, and each still reads with a snapshot of its own, taken when it
    * starts, so the insert's check sees every append that held a lock the first statement waited for. The insert
-   * checks the recent events only (see {@link #guard}): it inserts nothing when more than those follow the position.
+   * checks the recent events only (see {@link #guard}): it inserts nothing when an event too far on follows the
+   * position.
    */
   @Override
   public Optional<List<Placed>> appendUnlessMatched(Connection connection, String streamId, ExpectedVersion expected,
@@ -347,11 +350,13 @@ final class PostgresEventSql implements EventSql {
                                                     boolean everyAppend, Position after, List<QueryItem> items)
       throws SQLException {
     java.util.SortedSet<Integer> written = EventSql.writeKeys(rows);
-    String sql = lockSql(keys, everyAppend, true) + "; " + insertSql(true, expected, rows.size(), written.size(),
-        guard(items));
+    boolean tagged = !written.isEmpty();
+    String sql = oneTrips.computeIfAbsent(oneTripShape(expected, rows.size(), keys, everyAppend, items,
+        written.size()), shape -> lockSql(keys, everyAppend, true) + "; " + insertSql(true, expected, rows.size(),
+        tagged, written.size(), guard(items)));
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       bindInsert(connection, statement, bindLockKeys(connection, statement, 1, keys), streamId, expected, rows,
-          written, after, items);
+          tagged, written, after, items);
       statement.execute();
       String isolation;
       try (ResultSet locked = statement.getResultSet()) {
@@ -372,14 +377,36 @@ final class PostgresEventSql implements EventSql {
   }
 
   /**
-   * Binds an insert's parameters from an index on: the stream, the tag keys it writes under (none for events without
-   * tags), the rows, the expected version, and the condition's check when there is one ({@code after} not null).
+   * What the text of a one-round-trip conditional append depends on, apart from the store: the kind of expectation,
+   * the row count, the locks taken which way, which parts each item has, and how many tag keys the events have. The
+   * text is made once per shape, and the same string each time lets the driver find its prepared statement at once.
+   */
+  private static String oneTripShape(ExpectedVersion expected, int rows, java.util.SortedMap<Integer, Boolean> keys,
+                                     boolean everyAppend, List<QueryItem> items, int written) {
+    StringBuilder shape = new StringBuilder(32);
+    shape.append(expected.equals(ExpectedVersion.noStream()) ? 'n' : expected.equals(ExpectedVersion.streamExists())
+        ? 'e' : comparesVersion(expected) ? 'v' : 'a').append(rows <= MAX_ROWS_AS_VALUES ? rows : 0)
+        .append(everyAppend ? '!' : '-');
+    if (keys.size() > MAX_KEYS_AS_VALUES) {
+      shape.append('*');
+    } else {
+      keys.values().forEach(exclusive -> shape.append(exclusive ? 'x' : 's'));
+    }
+    shape.append('|');
+    for (QueryItem item : items) {
+      shape.append(item.typeNames().isEmpty() ? '-' : 't').append(item.tags().isEmpty() ? '-' : 'g');
+    }
+    return shape.append('|').append(Math.min(written, MAX_KEYS_AS_VALUES + 1)).toString();
+  }
+
+  /**
+   * Binds an insert's parameters from an index on: the stream, the tag keys it locks, the rows (with tags or
+   * without), the expected version, and the condition's check when there is one ({@code after} not null).
    */
   private static void bindInsert(Connection connection, PreparedStatement statement, int first, String streamId,
-                                 ExpectedVersion expected, List<EventRows.Row> rows,
+                                 ExpectedVersion expected, List<EventRows.Row> rows, boolean tagged,
                                  java.util.SortedSet<Integer> written, Position after, List<QueryItem> items)
       throws SQLException {
-    boolean tagged = !written.isEmpty();
     int i = first;
     statement.setString(i++, streamId);
     i = bindKeys(connection, statement, i, written);

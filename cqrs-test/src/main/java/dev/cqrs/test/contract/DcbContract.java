@@ -242,6 +242,43 @@ public abstract class DcbContract extends EventStoreContractSupport {
   }
 
   @Test
+  void an_append_with_many_tags_under_a_condition_of_many_items_holds_and_is_refused_as_with_few() {
+    // more tags and items than a database statement may take one by one: every one of them still counts
+    List<String> tags = new ArrayList<>();
+    List<EventQuery.Item> items = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      tags.add(unique("many-" + i));
+      items.add(EventQuery.Item.tags(tags.get(i)));
+    }
+    EventQuery all = EventQuery.of(items.toArray(EventQuery.Item[]::new));
+    EventQueryResult read = store.read(all, store.head());
+    NewEvent first = NewEvent.of(new Happened("many", 1)).withTags(tags.toArray(String[]::new));
+    AppendResult appended = store.append(uniqueStream("many"), ExpectedVersion.noStream(), List.of(first),
+        AppendCondition.unchangedSince(all, read));
+    assertThat(store.read(all, read.readTo()).events()).singleElement()
+        .satisfies(event -> assertThat(event.tags()).containsExactlyInAnyOrderElementsOf(tags));
+    // a plain append of an event with the last tag alone refuses a condition on the last item only
+    EventQuery last = EventQuery.of(items.get(19));
+    EventQueryResult readLast = store.read(last, store.head());
+    AppendResult plain = store.append(uniqueStream("many"), ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new Happened("many", 2)).withTags(tags.get(19))));
+    String refusedStream = uniqueStream("many");
+    assertThatThrownBy(() -> store.append(refusedStream, ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new Happened("many", 3)).withTags(tags.toArray(String[]::new))),
+        AppendCondition.unchangedSince(all, read)))
+        .isInstanceOf(AppendConditionFailedException.class)
+        .satisfies(e -> assertThat(((AppendConditionFailedException) e).conflicting())
+            .isEqualTo(appended.lastPosition()));
+    assertThatThrownBy(() -> store.append(refusedStream, ExpectedVersion.noStream(),
+        List.of(NewEvent.of(new Happened("many", 4)).withTags(tags.get(0))),
+        AppendCondition.unchangedSince(last, readLast)))
+        .isInstanceOf(AppendConditionFailedException.class)
+        .satisfies(e -> assertThat(((AppendConditionFailedException) e).conflicting())
+            .isEqualTo(plain.lastPosition()));
+    assertThat(store.readStream(refusedStream)).isEmpty();
+  }
+
+  @Test
   void a_condition_finds_a_match_behind_more_than_a_thousand_later_events() {
     String name = unique("username");
     EventQuery query = EventQuery.of(EventQuery.Item.types(UsernameClaimed.class).withTags(name));
