@@ -72,8 +72,9 @@ final class PostgresEventSql implements EventSql {
     this.registeredKey = "cqrs.appending_" + Integer.toUnsignedLong(store);
     this.fence = fenceQuery(Integer.toUnsignedLong(store));
     this.fenceHolder = fenceHolderQuery(Integer.toUnsignedLong(store));
-    this.rekey = "WITH rekeyed AS (UPDATE " + events + " SET transaction_id = ? WHERE position = ANY(?)"
-        + " AND transaction_id < ?) SELECT set_config('" + registeredKey + "', ?, true)";
+    // the rows by their key and positions, through the global order's index (positions alone have none)
+    this.rekey = "WITH rekeyed AS (UPDATE " + events + " SET transaction_id = ? WHERE transaction_id = ?"
+        + " AND position = ANY(?) AND transaction_id < ?) SELECT set_config('" + registeredKey + "', ?, true)";
   }
 
   /**
@@ -460,9 +461,10 @@ final class PostgresEventSql implements EventSql {
     }
     try (PreparedStatement statement = connection.prepareStatement(rekey)) {
       statement.setLong(1, key);
-      statement.setArray(2, connection.createArrayOf("int8", positions));
-      statement.setLong(3, key);
-      statement.setString(4, Long.toString(own));
+      statement.setLong(2, placed.get(0).position().commit()); // one insert gives all its rows the same key
+      statement.setArray(3, connection.createArrayOf("int8", positions));
+      statement.setLong(4, key);
+      statement.setString(5, Long.toString(own));
       statement.execute();
     }
     return rekeyed;
