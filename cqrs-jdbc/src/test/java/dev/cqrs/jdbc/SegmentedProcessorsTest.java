@@ -305,6 +305,8 @@ class SegmentedProcessorsTest {
     appended.addAll(append(20, 10));
     old1.stop();
     old2.stop(); // now the new count may take over
+    // at once, before the resized instance has looked again: a wait with time left waits for the resize
+    resized.awaitProcessed(last(appended), WAIT);
 
     TrackingProcessor second = instance(config, "new-2", 3);
     appended.addAll(append(20, 10));

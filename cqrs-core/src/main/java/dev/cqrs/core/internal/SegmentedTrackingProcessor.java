@@ -405,9 +405,20 @@ public final class SegmentedTrackingProcessor implements TrackingProcessor {
   @Override
   public void awaitProcessed(Position position, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    if (waitingFor != null && running) {
-      throw new ProcessorNotReadyException("processor '" + name + "' has not processed " + position + ": it waits to"
-          + " resize to " + count + " segments: " + waitingFor, null);
+    // a resize that waits for other instances is waited for too, within the timeout: they may be about to stop
+    for (String waiting = waitingFor; waiting != null && running; waiting = waitingFor) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new ProcessorNotReadyException("processor '" + name + "' has not processed " + position + ": it waits"
+            + " to resize to " + count + " segments: " + waiting, null);
+      }
+      try {
+        Thread.sleep(Math.max(1, Math.min(10, left / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ProcessorNotReadyException("interrupted while waiting for processor '" + name + "' to resize to "
+            + count + " segments and process " + position, e);
+      }
     }
     for (DefaultTrackingProcessor segment : segments) {
       segment.awaitProcessed(position, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
