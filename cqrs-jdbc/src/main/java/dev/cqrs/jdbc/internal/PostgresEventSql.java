@@ -78,10 +78,10 @@ final class PostgresEventSql implements EventSql {
   }
 
   /**
-   * The start of the insert, up to the rows, for a transaction mode, whether the events have tags (events without
-   * leave the tags column to its default), and how many tag keys it locks.
+   * The start of the insert, up to the rows, for a transaction mode and how many tag keys it locks (none for events
+   * without tags, which leave the tags column to its default).
    */
-  private String insertHead(boolean autoCommit, boolean tagged, int keys) {
+  private String insertHead(boolean autoCommit, int keys) {
     // the appender lock (the read fence's registration), then, for events with tags, a shared lock per tag key (see
     // EventSql.writeKeys), in ascending order: a conditional append takes the keys of its query exclusively. Plain
     // calls, not an aggregate over the keys: executor start-up of an aggregate and a function scan cost more than
@@ -99,6 +99,7 @@ final class PostgresEventSql implements EventSql {
             + " AS remembered FROM (SELECT coalesce(nullif(current_setting('" + registeredKey + "', true), '')"
             + "::bigint, CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN pg_current_xact_id()::text::bigint"
             + " END) AS k FROM " + locked + " OFFSET 0) k";
+    boolean tagged = keys > 0;
     return "INSERT INTO " + events + " (transaction_id, "
         + (tagged ? EventRows.COLUMNS : EventRows.COLUMNS.replace(", tags", "")) + ")"
         + " SELECT h.key, ?, h.version + e.ord, e.event_id, e.type_name, e.type_revision, e.payload::json,"
@@ -140,6 +141,16 @@ final class PostgresEventSql implements EventSql {
       statement.setInt(p++, key);
     }
     return p;
+  }
+
+  /** The insert's check of an expectation against {@code h.version}, the stream's last version (0 for none). */
+  private static String versionCondition(ExpectedVersion expected) {
+    if (expected.equals(ExpectedVersion.noStream())) {
+      return "h.version = 0";
+    } else if (expected.equals(ExpectedVersion.streamExists())) {
+      return "h.version > 0";
+    }
+    return comparesVersion(expected) ? "h.version = ?" : "TRUE";
   }
 
   /** Tells whether the insert compares the stream's version with a parameter (an exact version other than none). */
@@ -193,28 +204,18 @@ final class PostgresEventSql implements EventSql {
   }
 
   /**
-   * The insert for a transaction mode, an expectation, a row count, whether any event has tags, the number of tag
-   * keys it locks, and a condition's check ({@link #guard}, or empty for none) in its WHERE clause.
+   * The insert for a transaction mode, an expectation, a row count, the number of tag keys its events lock (none for
+   * events without tags), and a condition's check ({@link #guard}, or empty for none) in its WHERE clause.
    */
-  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n, boolean tagged, int keys,
-                           String guard) {
-    String condition;
-    if (expected.equals(ExpectedVersion.noStream())) {
-      condition = "h.version = 0";
-    } else if (expected.equals(ExpectedVersion.streamExists())) {
-      condition = "h.version > 0";
-    } else if (comparesVersion(expected)) {
-      condition = "h.version = ?";
-    } else {
-      condition = "TRUE";
-    }
+  private String insertSql(boolean autoCommit, ExpectedVersion expected, int n, int keys, String guard) {
+    String condition = versionCondition(expected);
     int rows = n <= MAX_ROWS_AS_VALUES ? n : 0;
     int keyParameters = Math.min(keys, MAX_KEYS_AS_VALUES + 1);
-    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + (tagged ? "#" : "-") + keyParameters + "-" + rows
-            + condition + guard,
+    boolean tagged = keys > 0;
+    return inserts.computeIfAbsent((autoCommit ? "a" : "t") + keyParameters + "-" + rows + condition + guard,
         key -> {
       String columns = tagged ? ROW_COLUMNS : ROW_COLUMNS.replace(", tags", "");
-      StringBuilder sql = new StringBuilder(insertHead(autoCommit, tagged, keyParameters));
+      StringBuilder sql = new StringBuilder(insertHead(autoCommit, keyParameters));
       if (rows == 0) {
         sql.append("(SELECT ").append(columns).append(" FROM unnest(?::uuid[], ?::text[], ?::int4[],"
             + " ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[]").append(tagged ? ", ?::text[]" : "")
@@ -329,8 +330,8 @@ final class PostgresEventSql implements EventSql {
     boolean autoCommit = connection.getAutoCommit();
     java.util.SortedSet<Integer> written = EventSql.writeKeys(rows);
     try (PreparedStatement statement = connection.prepareStatement(insertSql(autoCommit, expected, rows.size(),
-        !written.isEmpty(), written.size(), ""))) {
-      bindInsert(connection, statement, 1, streamId, expected, rows, !written.isEmpty(), written, null, List.of());
+        written.size(), ""))) {
+      bindInsert(connection, statement, 1, streamId, expected, rows, written, null, List.of());
       try (ResultSet result = statement.executeQuery()) {
         return placed(connection, result, autoCommit);
       }
@@ -357,13 +358,12 @@ final class PostgresEventSql implements EventSql {
                                                     boolean everyAppend, Position after, List<QueryItem> items)
       throws SQLException {
     java.util.SortedSet<Integer> written = EventSql.writeKeys(rows);
-    boolean tagged = !written.isEmpty();
     String sql = oneTrips.computeIfAbsent(oneTripShape(expected, rows.size(), keys, everyAppend, items,
         written.size()), shape -> lockSql(keys, everyAppend, true) + "; " + insertSql(true, expected, rows.size(),
-        tagged, written.size(), guard(items)));
+        written.size(), guard(items)));
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       bindInsert(connection, statement, bindLockKeys(connection, statement, 1, keys), streamId, expected, rows,
-          tagged, written, after, items);
+          written, after, items);
       statement.execute();
       String isolation;
       try (ResultSet locked = statement.getResultSet()) {
@@ -391,8 +391,7 @@ final class PostgresEventSql implements EventSql {
   private static String oneTripShape(ExpectedVersion expected, int rows, java.util.SortedMap<Integer, Boolean> keys,
                                      boolean everyAppend, List<QueryItem> items, int written) {
     StringBuilder shape = new StringBuilder(32);
-    shape.append(expected.equals(ExpectedVersion.noStream()) ? 'n' : expected.equals(ExpectedVersion.streamExists())
-        ? 'e' : comparesVersion(expected) ? 'v' : 'a').append(rows <= MAX_ROWS_AS_VALUES ? rows : 0)
+    shape.append(versionCondition(expected)).append('|').append(rows <= MAX_ROWS_AS_VALUES ? rows : 0)
         .append(everyAppend ? '!' : '-');
     if (keys.size() > MAX_KEYS_AS_VALUES) {
       shape.append('*');
@@ -407,13 +406,14 @@ final class PostgresEventSql implements EventSql {
   }
 
   /**
-   * Binds an insert's parameters from an index on: the stream, the tag keys it locks, the rows (with tags or
-   * without), the expected version, and the condition's check when there is one ({@code after} not null).
+   * Binds an insert's parameters from an index on: the stream, the tag keys it locks (none for events without tags),
+   * the rows, the expected version, and the condition's check when there is one ({@code after} not null).
    */
   private static void bindInsert(Connection connection, PreparedStatement statement, int first, String streamId,
-                                 ExpectedVersion expected, List<EventRows.Row> rows, boolean tagged,
+                                 ExpectedVersion expected, List<EventRows.Row> rows,
                                  java.util.SortedSet<Integer> written, Position after, List<QueryItem> items)
       throws SQLException {
+    boolean tagged = !written.isEmpty();
     int i = first;
     statement.setString(i++, streamId);
     i = bindKeys(connection, statement, i, written);
